@@ -210,8 +210,8 @@ type queryIn struct {
 type queryOut struct {
 	Columns   []string         `json:"columns" jsonschema:"column names in result order (duplicates get a _2, _3 suffix)"`
 	Rows      []map[string]any `json:"rows" jsonschema:"one object per row keyed by column name"`
-	RowCount  int  `json:"row_count" jsonschema:"number of rows returned"`
-	Truncated bool `json:"truncated" jsonschema:"true if the query produced more rows than limit"`
+	RowCount  int              `json:"row_count" jsonschema:"number of rows returned"`
+	Truncated bool             `json:"truncated" jsonschema:"true if the query produced more rows than limit"`
 }
 
 type explainIn struct {

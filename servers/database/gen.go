@@ -309,7 +309,7 @@ func generate(ctx context.Context, db *sql.DB) (err error) {
 		total := 0.0
 		type line struct {
 			id, product, qty int
-			price, disc  float64
+			price, disc      float64
 		}
 		lines := make([]line, 0, n)
 		seen := map[int]bool{}
