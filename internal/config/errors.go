@@ -178,7 +178,9 @@ func excerpt(data []byte, off int) string {
 }
 
 // suggest returns the candidate closest to word by edit distance (case
-// folded), or "" when none is close enough to be a likely typo.
+// folded), or "" when none is close enough to be a likely typo. When no
+// candidate is close, a single candidate that is a prefix of word or has
+// word as a prefix (at least 3 characters shared) is suggested.
 func suggest(word string, candidates []string) string {
 	best, bestD := "", -1
 	lw := strings.ToLower(word)
@@ -199,10 +201,20 @@ func suggest(word string, candidates []string) string {
 	case n > 4:
 		limit = 2
 	}
-	if bestD > limit {
-		return ""
+	if bestD <= limit {
+		return best
 	}
-	return best
+	prefix := ""
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		if min(len(lc), len(lw)) >= 3 && (strings.HasPrefix(lc, lw) || strings.HasPrefix(lw, lc)) {
+			if prefix != "" {
+				return "" // ambiguous
+			}
+			prefix = c
+		}
+	}
+	return prefix
 }
 
 // levenshtein is the edit distance between a and b, in runes.

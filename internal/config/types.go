@@ -64,9 +64,9 @@ type Sandbox struct {
 	MaxCallDepth   int
 	MemoryBytes    int64
 	MaxPids        int
-	CPUPercent     int   // share of one core, 100 = one core
-	ScratchBytes   int64 // size of the writable tmpfs scratch
-	PoolSize       int   // warm runners kept ready
+	CPUPercent     int    // share of one core, 100 = one core
+	ScratchBytes   int64  // size of the writable tmpfs scratch
+	PoolSize       int    // warm runners kept ready
 	Python         string // python3 interpreter path; "" = look it up
 	RunnerPath     string // cemcp-runner path; "" = beside the executable, then PATH
 }
