@@ -85,8 +85,8 @@ var functions = map[string]function{
 		}
 		return math.Copysign(1, x)
 	}),
-	"deg": f1(func(x float64) float64 { return x * 180 / math.Pi }),
-	"rad": f1(func(x float64) float64 { return x * math.Pi / 180 }),
+	"deg":   f1(func(x float64) float64 { return x * 180 / math.Pi }),
+	"rad":   f1(func(x float64) float64 { return x * math.Pi / 180 }),
 	"atan2": {2, func(a []float64) (float64, error) { return math.Atan2(a[0], a[1]), nil }},
 	"hypot": {2, func(a []float64) (float64, error) { return math.Hypot(a[0], a[1]), nil }},
 	"pow":   {2, func(a []float64) (float64, error) { return math.Pow(a[0], a[1]), nil }},
@@ -211,7 +211,9 @@ func (b binExpr) Eval(vars map[string]float64) (float64, error) {
 	}
 	return 0, fmt.Errorf("unknown operator %q", b.op)
 }
-func (b binExpr) String() string { return "(" + b.l.String() + " " + string(b.op) + " " + b.r.String() + ")" }
+func (b binExpr) String() string {
+	return "(" + b.l.String() + " " + string(b.op) + " " + b.r.String() + ")"
+}
 
 func (c callExpr) Eval(vars map[string]float64) (float64, error) {
 	f := functions[c.fn]
@@ -240,7 +242,9 @@ type SyntaxError struct {
 	Msg string
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("syntax error at position %d: %s", e.Pos, e.Msg) }
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("syntax error at position %d: %s", e.Pos, e.Msg)
+}
 
 // Parse parses an arithmetic expression with the grammar
 //
