@@ -258,19 +258,22 @@ func (c *conn) transport(l *link) (mcp.Transport, error) {
 // startError says why a connection attempt failed, as specifically as the
 // evidence allows.
 func (c *conn) startError(ctx, sctx context.Context, l *link, phase string, err error) error {
+	timedOut := ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded)
 	if l.proc != nil {
 		if perr := l.proc.guard.Err(); perr != nil {
 			return fmt.Errorf("%s: %w", phase, perr)
 		}
-		select {
-		case <-l.proc.exited:
-		case <-time.After(300 * time.Millisecond):
+		if !timedOut {
+			select { // an early EOF: say how the process ended
+			case <-l.proc.exited:
+			case <-time.After(300 * time.Millisecond):
+			}
 		}
 		if desc := l.proc.exitDescription(); desc != "running" {
 			return fmt.Errorf("%s: server process ended during start-up: %s", phase, desc)
 		}
 	}
-	if ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+	if timedOut {
 		return fmt.Errorf("%s: no reply within the start timeout (%s)", phase, c.startTimeout)
 	}
 	return fmt.Errorf("%s: %w", phase, err)

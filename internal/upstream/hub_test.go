@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -285,23 +288,41 @@ func TestStderrGoesToLogger(t *testing.T) {
 }
 
 func TestStartConcurrentWithFailures(t *testing.T) {
-	hang := stdioServer(t, "hang", nil)
-	hang.StartTimeout = time.Second
+	const hangTimeout = 2 * time.Second
 	servers := map[string]*config.Server{
 		"ok":       stdioServer(t, "full", nil),
 		"ok2":      stdioServer(t, "full", nil),
-		"hang":     hang,
 		"missing":  {Command: "cemcp-no-such-command-xyz"},
 		"banner":   stdioServer(t, "banner", nil),
 		"disabled": {Command: "true", Disabled: true},
 		"badtype":  {Type: "carrier-pigeon", URL: "x"},
 	}
+	hangs := []string{"hang1", "hang2", "hang3"}
+	for _, name := range hangs {
+		servers[name] = stdioServer(t, "hang", nil)
+		servers[name].StartTimeout = hangTimeout
+	}
+	for name, s := range servers {
+		s.Name = name
+	}
+	h := New(servers, Options{StartTimeout: 20 * time.Second})
+	t.Cleanup(func() { h.Close() })
+
+	// Watch Start: the good servers must be ready while the hanging ones
+	// are still starting.
+	startDone := make(chan time.Duration)
 	began := time.Now()
-	h := startHub(t, servers, Options{StartTimeout: 20 * time.Second})
-	// The hanging server bounds Start by its own 1 s, not by the others'
-	// 20 s; generous margin for a loaded machine.
-	if d := time.Since(began); d > 10*time.Second {
-		t.Errorf("Start took %s; a hanging server must delay it only by its own start timeout", d)
+	go func() {
+		h.Start(context.Background())
+		startDone <- time.Since(began)
+	}()
+	waitFor(t, 20*time.Second, "ok to be ready", func() bool { return statusOf(t, h, "ok").State == StateReady })
+	if st := statusOf(t, h, "hang1"); st.State != StateStarting {
+		t.Errorf("when ok was ready, hang1 was %+v; want it still starting", st)
+	}
+	// Sequential start-up would take at least 3 × hangTimeout.
+	if d := <-startDone; d >= 3*hangTimeout {
+		t.Errorf("Start took %s; servers must start concurrently, each bounded by its own timeout", d)
 	}
 	tests := []struct {
 		name     string
@@ -310,7 +331,8 @@ func TestStartConcurrentWithFailures(t *testing.T) {
 	}{
 		{"ok", StateReady, ""},
 		{"ok2", StateReady, ""},
-		{"hang", StateFailed, "no reply within the start timeout (1s)"},
+		{"hang1", StateFailed, "no reply within the start timeout (2s)"},
+		{"hang3", StateFailed, "no reply within the start timeout (2s)"},
 		{"missing", StateFailed, `command "cemcp-no-such-command-xyz" not found on PATH; install it or fix mcpServers.missing.command`},
 		{"banner", StateFailed, `non-JSON line on stdout: "Welcome to the test server!"`},
 		{"disabled", StateDisabled, ""},
@@ -323,8 +345,11 @@ func TestStartConcurrentWithFailures(t *testing.T) {
 		}
 	}
 	callText(t, h, "ok", "echo", `{"text":"x"}`)
-	_, err := h.CallTool(context.Background(), "hang", "echo", nil)
-	wantCallError(t, err, CodeUnavailable, `server "hang" failed to start`, "start timeout")
+	callText(t, h, "ok2", "echo", `{"text":"x"}`)
+	_, err := h.CallTool(context.Background(), "hang2", "echo", nil)
+	wantCallError(t, err, CodeUnavailable, `server "hang2" failed to start`, "start timeout")
+	_, err = h.CallTool(context.Background(), "missing", "echo", nil)
+	wantCallError(t, err, CodeUnavailable, "not found on PATH")
 	_, err = h.CallTool(context.Background(), "disabled", "echo", nil)
 	wantCallError(t, err, CodeUnavailable, "disabled")
 }
@@ -363,6 +388,7 @@ func TestNetworkTransports(t *testing.T) {
 			var hc headerCount
 			ts := httptest.NewServer(hc.wrap(tt.handler(newTestServer(false))))
 			t.Cleanup(ts.Close) // runs after the hub's Close
+			before := runtime.NumGoroutine()
 			var ev toolEvents
 			h := startHub(t, map[string]*config.Server{
 				"net": {Type: tt.kind, URL: ts.URL, Headers: map[string]string{"X-Cemcp-Test": "token-123"}},
@@ -384,6 +410,8 @@ func TestNetworkTransports(t *testing.T) {
 			if hc.with.Load() == 0 || hc.without.Load() != 0 {
 				t.Errorf("requests with the configured header: %d, without: %d; want all with", hc.with.Load(), hc.without.Load())
 			}
+			h.Close()
+			waitFor(t, 5*time.Second, "goroutines to end after Close", func() bool { return runtime.NumGoroutine() <= before+2 })
 		})
 	}
 }
@@ -616,4 +644,34 @@ func TestReconnectKillsGrandchildren(t *testing.T) {
 	_, err := h.CallTool(context.Background(), "s", "crash", nil)
 	wantCallError(t, err, CodeUnavailable)
 	waitFor(t, 5*time.Second, "the crashed server's grandchild to die", func() bool { return !alive(grandchild) })
+}
+
+func TestServerDiesWithGateway(t *testing.T) {
+	gw := exec.Command(testBinary(t))
+	gw.Env = append(os.Environ(), upstreamEnv+"=gateway")
+	out, err := gw.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		gw.Process.Kill()
+		gw.Wait()
+		t.Fatalf("gateway printed no pid: %v", err)
+	}
+	server, _ := strconv.Atoi(strings.TrimSpace(line))
+	t.Cleanup(func() {
+		if alive(server) {
+			syscall.Kill(server, syscall.SIGKILL)
+		}
+	})
+	if !alive(server) {
+		t.Fatalf("server %d not running", server)
+	}
+	gw.Process.Kill() // SIGKILL: the gateway gets no chance to clean up
+	gw.Wait()
+	waitFor(t, 5*time.Second, "the server to die with its gateway (Pdeathsig)", func() bool { return !alive(server) })
 }

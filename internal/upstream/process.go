@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -375,15 +376,9 @@ func (g *stdoutGuard) Read(p []byte) (int, error) {
 		case '{', '[':
 			g.atStart = false
 		default:
-			line := p[i:n]
-			if j := strings.IndexByte(string(line), '\n'); j >= 0 {
-				line = line[:j]
-			}
-			if len(line) > 200 {
-				line = line[:200]
-			}
 			perr := &ProtocolError{Server: g.server, Detail: fmt.Sprintf(
-				"non-JSON line on stdout: %q (a stdio server must write only JSON-RPC messages to stdout; logs belong on stderr)", line)}
+				"non-JSON line on stdout: %q (a stdio server must write only JSON-RPC messages to stdout; logs belong on stderr)",
+				g.snippet(p[i:n]))}
 			g.mu.Lock()
 			g.err = perr
 			g.mu.Unlock()
@@ -391,6 +386,29 @@ func (g *stdoutGuard) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+const maxSnippet = 200
+
+// snippet returns the offending line for the error message: what was read,
+// completed from the pipe up to its newline, maxSnippet bytes or 100 ms.
+func (g *stdoutGuard) snippet(got []byte) string {
+	line := append([]byte(nil), got...)
+	if f, ok := g.r.(interface{ SetReadDeadline(time.Time) error }); ok && f.SetReadDeadline(time.Now().Add(100*time.Millisecond)) == nil {
+		defer f.SetReadDeadline(time.Time{})
+	}
+	buf := make([]byte, maxSnippet)
+	for !bytes.ContainsRune(line, '\n') && len(line) < maxSnippet {
+		n, err := g.r.Read(buf[:maxSnippet-len(line)])
+		line = append(line, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	return strings.TrimRight(string(line), "\r")
 }
 
 // Close closes the pipe, which ends a Read blocked on it.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/internal/config"
 )
 
 // The test binary doubles as the upstream server: with CEMCP_TEST_UPSTREAM
@@ -18,7 +20,10 @@ import (
 //
 //	full  all tools, including the ones that kill or corrupt the process
 //	hang  reads stdin and never answers (an initialize that hangs)
-//	banner writes a non-JSON line to stdout before serving
+//	banner  writes a non-JSON line to stdout before serving
+//	stubborn like full, but keeps running after stdin closes
+//	gateway runs a Hub with one stubborn stdio server, prints the server's
+//	        pid and waits to be killed
 const upstreamEnv = "CEMCP_TEST_UPSTREAM"
 
 func TestMain(m *testing.M) {
@@ -28,12 +33,32 @@ func TestMain(m *testing.M) {
 	case "hang":
 		time.Sleep(time.Hour)
 		os.Exit(0)
+	case "gateway":
+		runGateway()
+	case "stubborn":
+		srv := newTestServer(true)
+		_ = srv.Run(context.Background(), &mcp.StdioTransport{})
+		time.Sleep(time.Hour) // outlive stdin EOF: only a signal ends us
+		os.Exit(0)
 	case "banner":
 		fmt.Println("Welcome to the test server!")
 		runStdioServer()
 	default:
 		runStdioServer()
 	}
+}
+
+func runGateway() {
+	exe, _ := os.Executable()
+	h := New(map[string]*config.Server{"s": {Name: "s", Command: exe, Env: map[string]string{upstreamEnv: "stubborn"}}}, Options{})
+	h.Start(context.Background())
+	res, err := h.CallTool(context.Background(), "s", "pid", nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(res.Content[0].(*mcp.TextContent).Text)
+	time.Sleep(time.Hour)
 }
 
 func runStdioServer() {
