@@ -198,7 +198,9 @@ var odeSystems = map[string]odeSystem{
 		"y' = -k·y (radioactive decay, cooling, first-order kinetics); exact y0·e^(-k·t)",
 		[]string{"y"}, map[string]float64{"k": 1},
 		func(p map[string]float64, _ float64, y []float64) []float64 { return []float64{-p["k"] * y[0]} },
-		func(p map[string]float64, y0 []float64, t float64) []float64 { return []float64{y0[0] * math.Exp(-p["k"]*t)} },
+		func(p map[string]float64, y0 []float64, t float64) []float64 {
+			return []float64{y0[0] * math.Exp(-p["k"]*t)}
+		},
 	},
 	"logistic": {
 		"y' = r·y·(1 - y/K) (population growth with carrying capacity K); exact K/(1 + (K/y0 - 1)e^(-r·t))",
