@@ -208,6 +208,9 @@ func (in *inspector) value(v goja.Value, depth int, top bool) {
 		return
 	}
 	class := o.ClassName()
+	if _, isPromise := o.Export().(*goja.Promise); isPromise {
+		class = "Promise"
+	}
 	if class == "Object" {
 		if k, err := in.e.kind(goja.Undefined(), o); err == nil && k.String() != "" {
 			class = k.String()

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -72,7 +73,7 @@ type Result struct {
 	Value     json.RawMessage // JSON of the returned value; nil when undefined
 	Error     *bridge.RunError
 	Truncated bool // Output was cut at MaxOutputBytes
-	ToolCalls int  // calls handed to the Caller
+	ToolCalls int  // calls handed to the Caller (at most MaxToolCalls)
 	Duration  time.Duration
 }
 
@@ -114,7 +115,7 @@ func Run(ctx context.Context, js string, opts Options, call Caller) (res *Result
 		e.shutdown()
 		res.Output = e.out.b.String()
 		res.Truncated = e.out.truncated
-		res.ToolCalls = e.calls
+		res.ToolCalls = int(e.started.Load())
 		res.Duration = time.Since(start)
 	}()
 	res.Value, res.Error = e.run(ctx, js)
@@ -132,6 +133,8 @@ type engine struct {
 	done   chan struct{}     // closed when the run ends
 	sem    chan struct{}     // bounds calls in flight
 	wg     sync.WaitGroup    // call goroutines
+
+	started atomic.Int64 // calls handed to the Caller
 
 	// Fields below are used on the JS goroutine only.
 	refs       map[string]bridge.ToolRef
@@ -152,8 +155,44 @@ type engine struct {
 
 type timer struct {
 	t    *time.Timer
+	due  time.Time
 	fn   goja.Callable
 	args []goja.Value
+}
+
+// fireTimers runs every timer that is due, in order of due time then
+// creation, as Node does, whichever timer's goroutine posted first. A timer
+// fired here by another's post finds itself gone when its own post arrives.
+func (e *engine) fireTimers() error {
+	now := time.Now()
+	var due []int64
+	for id, t := range e.timers {
+		if !t.due.After(now) {
+			due = append(due, id)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		a, b := e.timers[due[i]], e.timers[due[j]]
+		if !a.due.Equal(b.due) {
+			return a.due.Before(b.due)
+		}
+		return due[i] < due[j]
+	})
+	for _, id := range due {
+		t, ok := e.timers[id]
+		if !ok {
+			continue // cleared by an earlier callback
+		}
+		delete(e.timers, id)
+		e.pending--
+		if _, err := t.fn(goja.Undefined(), t.args...); err != nil {
+			return err
+		}
+		if e.fatal != nil {
+			return nil
+		}
+	}
+	return nil
 }
 
 func (e *engine) run(parent context.Context, js string) (json.RawMessage, *bridge.RunError) {
@@ -529,21 +568,10 @@ func (e *engine) setTimeout(c goja.FunctionCall) goja.Value {
 	}
 	e.nextTimer++
 	id := e.nextTimer
-	t := &timer{fn: fn, args: args}
+	t := &timer{fn: fn, args: args, due: time.Now().Add(d)}
 	e.timers[id] = t
 	e.pending++
-	t.t = time.AfterFunc(d, func() {
-		e.post(func() error {
-			t, ok := e.timers[id]
-			if !ok {
-				return nil // cleared after it fired
-			}
-			delete(e.timers, id)
-			e.pending--
-			_, err := t.fn(goja.Undefined(), t.args...)
-			return err
-		})
-	})
+	t.t = time.AfterFunc(d, func() { e.post(e.fireTimers) })
 	return e.vm.ToValue(id)
 }
 
@@ -601,6 +629,11 @@ func (e *engine) doCall(q, server, tool string, args json.RawMessage, resolve, r
 	case <-e.ctx.Done():
 		return
 	}
+	if e.ctx.Err() != nil {
+		<-e.sem
+		return // the run ended while this call waited for a slot
+	}
+	e.started.Add(1)
 	out, err, panicked := e.safeCall(q, args)
 	<-e.sem
 	e.post(func() error {
