@@ -242,6 +242,22 @@ func (d *decoder) strList(n *node, path string) ([]string, bool) {
 // strMap reads an object whose values are strings. keyCheck, when not
 // nil, validates each key and returns a problem message and fix.
 func (d *decoder) strMap(n *node, path, what string, keyCheck func(string) (string, string)) (map[string]string, bool) {
+	if n.kind == kArray {
+		// ["A=1", "B=2"] is a common way to write environments elsewhere.
+		var pairs []string
+		for _, e := range n.elems {
+			k, v, ok := strings.Cut(e.str, "=")
+			if e.kind != kString || !ok || k == "" {
+				pairs = nil
+				break
+			}
+			pairs = append(pairs, fmt.Sprintf("%q: %q", k, v))
+		}
+		if len(pairs) > 0 {
+			d.typeErr(n, path, "an object", "write {"+strings.Join(pairs, ", ")+"}")
+			return nil, false
+		}
+	}
 	ms := d.entries(n, path, what)
 	if ms == nil && n.kind != kObject {
 		return nil, false
