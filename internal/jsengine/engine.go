@@ -1,6 +1,7 @@
 package jsengine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -83,6 +84,12 @@ type Result struct {
 // transpiler generated (helpers), which error messages leave out.
 const programName = "script.js"
 
+// LinesDirective, followed by a number and a newline, marks a script made
+// from a program of that many lines (package transpile writes it just before
+// the source map). Stack frames past that line are in the wrapper, not in
+// the program, and error messages leave them out.
+const LinesDirective = "//cemcp:lines="
+
 // errTimeLimit is the cause of the run's own deadline.
 var errTimeLimit = errors.New("run time limit")
 
@@ -139,6 +146,7 @@ type engine struct {
 	// Fields below are used on the JS goroutine only.
 	refs       map[string]bridge.ToolRef
 	userFrames string // frames in files named with this prefix are the program's
+	userLines  int    // lines of the program, when known; later frames are the wrapper's
 	pending    int    // calls and timers whose job has not run yet
 	calls      int
 	fatal      *bridge.RunError
@@ -208,6 +216,12 @@ func (e *engine) run(parent context.Context, js string) (json.RawMessage, *bridg
 	e.userFrames = "program."
 	if !strings.Contains(js, "\n//# sourceMappingURL=data:") {
 		e.userFrames = programName
+	}
+	if i := strings.LastIndex(js, "\n"+LinesDirective); i >= 0 {
+		rest := js[i+1+len(LinesDirective):]
+		if j := strings.IndexByte(rest, '\n'); j >= 0 {
+			e.userLines, _ = strconv.Atoi(rest[:j])
+		}
 	}
 	prg, rerr := e.compile(js)
 	if rerr != nil {
@@ -512,6 +526,9 @@ func (e *engine) frames(o *goja.Object) []string {
 		}
 		ln, _ := strconv.Atoi(m[2])
 		ln -= e.opts.LineOffset
+		if e.userLines > 0 && ln > e.userLines {
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s:%d:%s%s", m[1], ln, m[3], m[4]))
 		if len(out) == maxFrames {
 			break
@@ -616,13 +633,13 @@ func (e *engine) callNative(c goja.FunctionCall) goja.Value {
 	e.calls++
 	e.pending++
 	e.wg.Add(1)
-	go e.doCall(ref.Qualified, server, tool, args, resolve, reject)
+	go e.doCall(ref.Qualified, server, tool, args, e.callSite(), resolve, reject)
 	return e.vm.ToValue(p)
 }
 
 // doCall runs on its own goroutine: it waits for a concurrency slot, calls
 // the Caller, and posts the outcome back to the JS goroutine.
-func (e *engine) doCall(q, server, tool string, args json.RawMessage, resolve, reject func(any) error) {
+func (e *engine) doCall(q, server, tool string, args json.RawMessage, site string, resolve, reject func(any) error) {
 	defer e.wg.Done()
 	select {
 	case e.sem <- struct{}{}:
@@ -643,7 +660,12 @@ func (e *engine) doCall(q, server, tool string, args json.RawMessage, resolve, r
 			return nil
 		}
 		if err != nil {
-			return reject(e.toolErrorFrom(server, tool, err))
+			te := e.toolErrorFrom(server, tool, err)
+			// The error is made on the loop, where no program frame is on
+			// the stack: give it the frames of the call site instead.
+			o := te.ToObject(e.vm)
+			_ = o.Set("stack", errorText(o)+"\n"+site)
+			return reject(te)
 		}
 		if len(out) == 0 {
 			return resolve(goja.Undefined())
@@ -667,6 +689,21 @@ func (e *engine) safeCall(q string, args json.RawMessage) (out json.RawMessage, 
 	}()
 	out, err = e.caller(e.ctx, q, args)
 	return out, err, false
+}
+
+// callSite renders the program's current stack in goja's format, for the
+// ToolError of a call that fails later.
+func (e *engine) callSite() string {
+	var b bytes.Buffer
+	for _, f := range e.vm.CaptureCallStack(maxFrames+1, nil) {
+		if f.SrcName() == "<native>" {
+			continue
+		}
+		b.WriteString("\tat ")
+		f.Write(&b)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // maxToolMessage bounds the message of a Go error turned into a ToolError.

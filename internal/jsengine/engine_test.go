@@ -560,3 +560,13 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(p(0.50), "p50-µs")
 	b.ReportMetric(p(0.95), "p95-µs")
 }
+
+// TestToolErrorLine: a call that fails later still reports the line of the
+// call that made it.
+func TestToolErrorLine(t *testing.T) {
+	call := func(context.Context, string, json.RawMessage) (json.RawMessage, error) {
+		return nil, &bridge.ToolError{Code: "denied", Message: "no"}
+	}
+	res := Run(context.Background(), wrap("const a = 1\nasync function f() {\n  return await tools.weather.alerts({})\n}\nawait f()"), Options{Tools: testTools}, call)
+	check(t, res, nil, want{kind: "exception", line: 3, contains: []string{"ToolError (weather.alerts, code denied): no", "at f (script.js:3:", "script.js:5:"}})
+}

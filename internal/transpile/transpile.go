@@ -15,11 +15,13 @@ package transpile
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/jsengine"
 )
 
 // Language names accepted by Program.
@@ -87,7 +89,18 @@ func Program(code string, lang string) (string, *bridge.RunError) {
 	if len(res.Errors) > 0 {
 		return "", syntaxError(code, res.Errors)
 	}
-	return string(res.Code), nil
+	return withLines(string(res.Code), strings.Count(code, "\n")+1), nil
+}
+
+// withLines writes the directive that tells the engine how many lines the
+// program has, just before the source map comment (which must stay last).
+func withLines(js string, n int) string {
+	directive := jsengine.LinesDirective + strconv.Itoa(n) + "\n"
+	i := strings.LastIndex(js, "\n//# sourceMappingURL=")
+	if i < 0 {
+		return js + "\n" + directive
+	}
+	return js[:i+1] + directive + js[i+1:]
 }
 
 // Bounds on the input. Parsers and compilers recurse on nesting and some are
