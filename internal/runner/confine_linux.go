@@ -1,0 +1,308 @@
+package runner
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/landlock-lsm/go-landlock/landlock"
+	"golang.org/x/sys/unix"
+)
+
+// newRoot is where the private root is assembled before pivot_root. Any
+// directory of the host's tree will do: the tmpfs hides it only in the
+// jail's own mount namespace.
+const newRoot = "/tmp"
+
+// Default rlimits of the jail.
+const (
+	defaultNoFile = 64
+	defaultNProc  = 64
+	rootTmpfsSize = "1m"
+)
+
+// Confine finishes the runner's confinement. It runs as uid 0 of a fresh
+// user namespace (the only identity with the capabilities to mount) and
+// leaves the process as an unprivileged uid with no capabilities, no way to
+// gain any, a private read-only root, Landlock rules and a seccomp filter.
+// Each step is needed by the next, so the order matters.
+func Confine(s *Setup) error {
+	if err := buildRoot(s); err != nil {
+		return fmt.Errorf("private root: %w", err)
+	}
+	_ = unix.Sethostname([]byte("cemcp"))
+	if err := setRlimits(s); err != nil {
+		return fmt.Errorf("rlimits: %w", err)
+	}
+	if err := dropPrivileges(s); err != nil {
+		return fmt.Errorf("drop privileges: %w", err)
+	}
+	if err := restrictLandlock(s); err != nil {
+		return fmt.Errorf("landlock: %w", err)
+	}
+	if err := loadSeccomp(s.Python != ""); err != nil {
+		return fmt.Errorf("seccomp: %w", err)
+	}
+	return nil
+}
+
+// buildRoot mounts a tmpfs root holding only a tmpfs scratch at /tmp (and,
+// for Python, read-only binds of /usr and the loader cache), pivots into it
+// and detaches the host's tree.
+func buildRoot(s *Setup) error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make / private: %w", err)
+	}
+	if err := unix.Mount("cemcp", newRoot, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV,
+		"size="+rootTmpfsSize+",nr_inodes=256,mode=0755"); err != nil {
+		return fmt.Errorf("mount root tmpfs: %w", err)
+	}
+	scratch := filepath.Join(newRoot, "tmp")
+	if err := os.Mkdir(scratch, 0o755); err != nil {
+		return err
+	}
+	size := s.ScratchBytes
+	if size <= 0 {
+		size = 16 << 20
+	}
+	if err := unix.Mount("scratch", scratch, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC,
+		"size="+strconv.FormatInt(size, 10)+",nr_inodes=4096,mode=1777"); err != nil {
+		return fmt.Errorf("mount scratch: %w", err)
+	}
+	if s.Python != "" {
+		if err := pythonMounts(); err != nil {
+			return err
+		}
+	}
+	old := filepath.Join(newRoot, ".old")
+	if err := os.Mkdir(old, 0o700); err != nil {
+		return err
+	}
+	if err := unix.PivotRoot(newRoot, old); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return err
+	}
+	if err := unix.Unmount("/.old", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detach the host's root: %w", err)
+	}
+	if err := os.Remove("/.old"); err != nil {
+		return err
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, ""); err != nil {
+		return fmt.Errorf("remount / read-only: %w", err)
+	}
+	return nil
+}
+
+// pythonMounts binds what CPython needs, read-only: /usr (interpreter,
+// standard library, shared libraries), the top-level links into it of a
+// merged-/usr system (/lib, /lib64, /bin), and the loader cache.
+func pythonMounts() error {
+	if err := bindRO("/usr", filepath.Join(newRoot, "usr"), true); err != nil {
+		return err
+	}
+	for _, p := range []string{"/lib", "/lib64", "/lib32", "/libx32", "/bin"} {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			continue
+		}
+		dst := filepath.Join(newRoot, p)
+		if fi.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(target, dst); err != nil {
+				return err
+			}
+			continue
+		}
+		if fi.IsDir() {
+			if err := bindRO(p, dst, true); err != nil {
+				return err
+			}
+		}
+	}
+	if err := os.Mkdir(filepath.Join(newRoot, "etc"), 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat("/etc/ld.so.cache"); err == nil {
+		if err := bindRO("/etc/ld.so.cache", filepath.Join(newRoot, "etc/ld.so.cache"), false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bindRO bind-mounts src on dst (created) and makes the whole bind
+// read-only, nosuid and nodev.
+func bindRO(src, dst string, dir bool) error {
+	if dir {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return err
+		}
+	} else {
+		f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o444)
+		if err != nil {
+			return err
+		}
+		f.Close()
+	}
+	if err := unix.Mount(src, dst, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind %s: %w", src, err)
+	}
+	attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
+	if err := unix.MountSetattr(-1, dst, unix.AT_RECURSIVE, attr); err == nil {
+		return nil
+	}
+	// Kernels before 5.12: remount the top of the bind, keeping the flags
+	// the kernel locked when the mount crossed into this user namespace.
+	var st unix.Statfs_t
+	if err := unix.Statfs(dst, &st); err != nil {
+		return err
+	}
+	keep := uintptr(st.Flags) & (unix.MS_NOEXEC | unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME)
+	if err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|keep, ""); err != nil {
+		return fmt.Errorf("remount %s read-only: %w", dst, err)
+	}
+	return nil
+}
+
+func setRlimits(s *Setup) error {
+	nproc := uint64(s.NProc)
+	if nproc == 0 {
+		nproc = defaultNProc
+	}
+	fsize := uint64(s.ScratchBytes)
+	if fsize == 0 {
+		fsize = 16 << 20
+	}
+	limits := []struct {
+		res int
+		val uint64
+	}{
+		{unix.RLIMIT_NOFILE, defaultNoFile}, // the bridge, stdio, a few files in scratch
+		{unix.RLIMIT_NPROC, nproc},          // threads of the jail's uid, in its own user namespace
+		{unix.RLIMIT_FSIZE, fsize},          // no file larger than the scratch
+		{unix.RLIMIT_CORE, 0},               // no core dumps
+		{unix.RLIMIT_MEMLOCK, 0},            // no locked memory
+		{unix.RLIMIT_MSGQUEUE, 0},           // no POSIX message queues
+	}
+	for _, l := range limits {
+		if err := unix.Setrlimit(l.res, &unix.Rlimit{Cur: l.val, Max: l.val}); err != nil {
+			return fmt.Errorf("setrlimit %d: %w", l.res, err)
+		}
+	}
+	return nil
+}
+
+// Securebits (linux/securebits.h).
+const (
+	secbitNoRoot                 = 1 << 0
+	secbitNoRootLocked           = 1 << 1
+	secbitNoSetuidFixupLocked    = 1 << 3
+	secbitKeepCapsLocked         = 1 << 5
+	secbitNoCapAmbientRaise      = 1 << 6
+	secbitNoCapAmbientRaiseLocke = 1 << 7
+)
+
+// dropPrivileges empties the bounding and ambient sets, locks securebits so
+// that no uid change or exec can give capabilities back, switches to the
+// unprivileged uid and gid with no supplementary groups, and clears every
+// capability set. Capabilities are per thread, so every step runs on all
+// threads of the Go runtime.
+func dropPrivileges(s *Setup) error {
+	bits := uintptr(secbitNoRoot | secbitNoRootLocked | secbitNoSetuidFixupLocked |
+		secbitKeepCapsLocked | secbitNoCapAmbientRaise | secbitNoCapAmbientRaiseLocke)
+	if err := allThreadsPrctl(unix.PR_SET_SECUREBITS, bits, 0); err != nil {
+		return fmt.Errorf("securebits: %w", err)
+	}
+	for c := uintptr(0); c <= 63; c++ {
+		if err := allThreadsPrctl(unix.PR_CAPBSET_DROP, c, 0); err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				break // past the last capability
+			}
+			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+		}
+	}
+	if err := allThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0); err != nil {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
+	}
+	if err := syscall.Setgroups(nil); err != nil {
+		return fmt.Errorf("setgroups: %w", err)
+	}
+	if err := syscall.Setresgid(s.GID, s.GID, s.GID); err != nil {
+		return fmt.Errorf("setresgid %d: %w", s.GID, err)
+	}
+	if err := syscall.Setresuid(s.UID, s.UID, s.UID); err != nil {
+		return fmt.Errorf("setresuid %d: %w", s.UID, err)
+	}
+	if err := clearCaps(); err != nil {
+		return fmt.Errorf("capset: %w", err)
+	}
+	if err := allThreadsPrctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	if err := allThreadsPrctl(unix.PR_SET_DUMPABLE, 0, 0); err != nil {
+		return fmt.Errorf("dumpable: %w", err)
+	}
+	return nil
+}
+
+func allThreadsPrctl(option, arg2, arg3 uintptr) error {
+	if _, _, errno := syscall.AllThreadsSyscall6(unix.SYS_PRCTL, option, arg2, arg3, 0, 0, 0); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// restrictLandlock allows read-write access below /tmp and, for Python,
+// reading /usr and the loader cache and executing only the interpreter and
+// its ELF loader. Everything else, TCP bind and connect, abstract UNIX
+// sockets and signals to processes outside the jail are denied where the
+// kernel supports it (best effort: older kernels enforce less).
+func restrictLandlock(s *Setup) error {
+	rules := []landlock.Rule{landlock.RWDirs("/tmp")}
+	if s.Python != "" {
+		read := landlock.AccessFSSet(unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_READ_DIR)
+		rules = append(rules,
+			landlock.PathAccess(read, "/usr"),
+			landlock.PathAccess(unix.LANDLOCK_ACCESS_FS_READ_FILE, "/etc/ld.so.cache").IgnoreIfMissing())
+		exe := landlock.AccessFSSet(unix.LANDLOCK_ACCESS_FS_EXECUTE | unix.LANDLOCK_ACCESS_FS_READ_FILE)
+		py, err := filepath.EvalSymlinks(s.Python)
+		if err != nil {
+			return fmt.Errorf("python %s: %w", s.Python, err)
+		}
+		rules = append(rules, landlock.PathAccess(exe, py))
+		if interp, err := elfInterpreter(py); err == nil {
+			rules = append(rules, landlock.PathAccess(exe, interp))
+		}
+	}
+	return landlock.V7.BestEffort().Restrict(rules...)
+}
+
+// elfInterpreter returns the resolved PT_INTERP of the executable at path.
+func elfInterpreter(path string) (string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b := make([]byte, p.Filesz)
+			if _, err := p.ReadAt(b, 0); err != nil {
+				return "", err
+			}
+			return filepath.EvalSymlinks(strings.TrimRight(string(b), "\x00"))
+		}
+	}
+	return "", errors.New("no PT_INTERP")
+}

@@ -1,0 +1,10 @@
+//go:build !linux
+
+package runner
+
+import "errors"
+
+// Confine is only implemented on Linux.
+func Confine(s *Setup) error { return errors.New("the jail needs Linux") }
+
+func execPython(s *Setup) error { return errors.New("the jail needs Linux") }

@@ -1,0 +1,253 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// cgroupLimits are the limits of one run's cgroup.
+type cgroupLimits struct {
+	memory     int64
+	pids       int
+	cpuPercent int
+}
+
+// cgroups creates per-run cgroups below a cemcp parent: on cgroup v2 one
+// directory, /sys/fs/cgroup/cemcp/<run>; on v1 one per controller, below
+// the gateway's own cgroup of that controller:
+// /sys/fs/cgroup/<ctrl>/<own path>/cemcp/<run>.
+type cgroups struct {
+	v2 bool
+	// parents maps a controller ("" on v2) to the cemcp parent directory.
+	parents map[string]string
+}
+
+var v1Controllers = []string{"memory", "pids", "cpu"}
+
+// newCgroups detects the cgroup version under root (normally
+// /sys/fs/cgroup) and creates the cemcp parent directories.
+func newCgroups(root string) (*cgroups, error) {
+	if _, err := os.Stat(filepath.Join(root, "cgroup.controllers")); err == nil {
+		return newCgroupsV2(root)
+	}
+	own, err := ownCgroups()
+	if err != nil {
+		return nil, err
+	}
+	cg := &cgroups{parents: make(map[string]string)}
+	for _, ctrl := range v1Controllers {
+		base := filepath.Join(root, ctrl)
+		if _, err := os.Stat(filepath.Join(base, "cgroup.procs")); err != nil {
+			return nil, fmt.Errorf("cgroup v1 controller %s is not mounted at %s", ctrl, base)
+		}
+		parent := filepath.Join(base, own[ctrl], "cemcp")
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return nil, fmt.Errorf("create cgroup %s: %w", parent, err)
+		}
+		cg.parents[ctrl] = parent
+	}
+	return cg, nil
+}
+
+func newCgroupsV2(root string) (*cgroups, error) {
+	parent := filepath.Join(root, "cemcp")
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("create cgroup %s: %w", parent, err)
+	}
+	for _, dir := range []string{root, parent} {
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+memory +pids +cpu"), 0o644); err != nil {
+			return nil, fmt.Errorf("enable controllers in %s: %w", dir, err)
+		}
+	}
+	return &cgroups{v2: true, parents: map[string]string{"": parent}}, nil
+}
+
+// ownCgroups reads the v1 paths of this process per controller.
+func ownCgroups() (map[string]string, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	own := make(map[string]string)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		parts := strings.SplitN(sc.Text(), ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		for _, ctrl := range strings.Split(parts[1], ",") {
+			own[ctrl] = parts[2]
+		}
+	}
+	return own, nil
+}
+
+// cgroup is one run's cgroup.
+type cgroup struct {
+	v2   bool
+	dirs map[string]string // controller ("" on v2) -> directory
+}
+
+// create makes the cgroup of run name and writes its limits.
+func (c *cgroups) create(name string, lim cgroupLimits) (_ *cgroup, retErr error) {
+	g := &cgroup{v2: c.v2, dirs: make(map[string]string)}
+	defer func() {
+		if retErr != nil {
+			g.remove()
+		}
+	}()
+	for ctrl, parent := range c.parents {
+		dir := filepath.Join(parent, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
+		}
+		g.dirs[ctrl] = dir
+	}
+	period := 100000
+	quota := lim.cpuPercent * period / 100
+	if c.v2 {
+		dir := g.dirs[""]
+		files := []struct{ file, value string }{
+			{"memory.max", strconv.FormatInt(lim.memory, 10)},
+			{"memory.swap.max", "0"},
+			{"pids.max", strconv.Itoa(lim.pids)},
+			{"cpu.max", fmt.Sprintf("%d %d", quota, period)},
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f.file), []byte(f.value), 0o644); err != nil && f.file != "memory.swap.max" {
+				return nil, fmt.Errorf("cgroup %s: %w", f.file, err)
+			}
+		}
+		return g, nil
+	}
+	files := []struct{ ctrl, file, value string }{
+		{"memory", "memory.limit_in_bytes", strconv.FormatInt(lim.memory, 10)},
+		{"memory", "memory.memsw.limit_in_bytes", strconv.FormatInt(lim.memory, 10)}, // absent without swap accounting
+		{"memory", "memory.swappiness", "0"},
+		{"pids", "pids.max", strconv.Itoa(lim.pids)},
+		{"cpu", "cpu.cfs_period_us", strconv.Itoa(period)},
+		{"cpu", "cpu.cfs_quota_us", strconv.Itoa(quota)},
+	}
+	for _, f := range files {
+		err := os.WriteFile(filepath.Join(g.dirs[f.ctrl], f.file), []byte(f.value), 0o644)
+		if err != nil && f.file != "memory.memsw.limit_in_bytes" && f.file != "memory.swappiness" {
+			return nil, fmt.Errorf("cgroup %s: %w", f.file, err)
+		}
+	}
+	return g, nil
+}
+
+// add moves process pid (all its threads) into the cgroup.
+func (g *cgroup) add(pid int) error {
+	for ctrl, dir := range g.dirs {
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+			return fmt.Errorf("add %d to cgroup %s: %w", pid, ctrl, err)
+		}
+	}
+	return nil
+}
+
+// procs returns the pids still in the cgroup.
+func (g *cgroup) procs() []int {
+	var pids []int
+	for _, dir := range g.dirs {
+		data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		for _, f := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, n)
+			}
+		}
+		break // every controller holds the same processes
+	}
+	return pids
+}
+
+// kill kills every process in the cgroup.
+func (g *cgroup) kill() {
+	if g.v2 {
+		if os.WriteFile(filepath.Join(g.dirs[""], "cgroup.kill"), []byte("1"), 0o644) == nil {
+			return
+		}
+	}
+	for _, pid := range g.procs() {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// limitHit reports which limit the cgroup hit: "memory", "pids" or "".
+func (g *cgroup) limitHit() string {
+	if g.v2 {
+		dir := g.dirs[""]
+		if eventCount(filepath.Join(dir, "memory.events"), "oom_kill") > 0 || eventCount(filepath.Join(dir, "memory.events"), "max") > 0 {
+			return "memory"
+		}
+		if eventCount(filepath.Join(dir, "pids.events"), "max") > 0 {
+			return "pids"
+		}
+		return ""
+	}
+	if eventCount(filepath.Join(g.dirs["memory"], "memory.oom_control"), "oom_kill") > 0 {
+		return "memory"
+	}
+	if n, _ := readInt(filepath.Join(g.dirs["memory"], "memory.failcnt")); n > 0 {
+		return "memory"
+	}
+	if eventCount(filepath.Join(g.dirs["pids"], "pids.events"), "max") > 0 {
+		return "pids"
+	}
+	return ""
+}
+
+func eventCount(path, key string) int64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, " ")
+		if ok && k == key {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func readInt(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+}
+
+// remove kills what is left and removes the cgroup's directories, retrying
+// while the kernel finishes tearing the processes down.
+func (g *cgroup) remove() error {
+	var errs []error
+	for ctrl, dir := range g.dirs {
+		var err error
+		for i := 0; i < 100; i++ {
+			if err = os.Remove(dir); err == nil || errors.Is(err, os.ErrNotExist) {
+				err = nil
+				break
+			}
+			g.kill()
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("remove cgroup %s: %w", ctrl, err))
+		} else {
+			delete(g.dirs, ctrl)
+		}
+	}
+	return errors.Join(errs...)
+}

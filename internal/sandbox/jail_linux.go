@@ -1,0 +1,595 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/transpile"
+)
+
+// Jail runs each program in a fresh cemcp-runner process confined by
+// namespaces, a private root, rlimits, dropped capabilities, Landlock,
+// seccomp and a per-run cgroup, with a wall-clock kill. Runners are never
+// reused: each serves one program and dies.
+type Jail struct {
+	cfg    JailConfig
+	log    *slog.Logger
+	cg     *cgroups // nil with NoCgroups
+	python string   // resolved interpreter; "" when unavailable
+	noPy   string   // why Python is unavailable
+	pool   *pool
+	seq    atomic.Uint64
+
+	mu     sync.Mutex
+	live   map[*proc]struct{}
+	closed bool
+}
+
+var _ Executor = (*Jail)(nil)
+
+// NewJail checks the configuration, prepares the cgroup parent and starts
+// the warm pool. A nil logger means silence.
+func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg = cfg.withDefaults()
+	if cfg.RunnerPath == "" {
+		p, err := findRunner()
+		if err != nil {
+			return nil, err
+		}
+		cfg.RunnerPath = p
+	}
+	if fi, err := os.Stat(cfg.RunnerPath); err != nil {
+		return nil, fmt.Errorf("runner %s: %w", cfg.RunnerPath, err)
+	} else if fi.Mode().Perm()&0o005 != 0o005 {
+		return nil, fmt.Errorf("runner %s: must be readable and executable by others (mode %v)", cfg.RunnerPath, fi.Mode().Perm())
+	}
+	j := &Jail{cfg: cfg, log: logger, live: make(map[*proc]struct{})}
+	if !cfg.NoCgroups {
+		cg, err := newCgroups(cfg.CgroupRoot)
+		if err != nil {
+			return nil, fmt.Errorf("cgroups (set NoCgroups to run without memory, pids and cpu limits): %w", err)
+		}
+		j.cg = cg
+	}
+	j.python, j.noPy = findPython(cfg.Python)
+	if cfg.PoolSize > 0 {
+		j.pool = newPool(j, cfg.PoolSize)
+	}
+	return j, nil
+}
+
+func findRunner() (string, error) {
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), "cemcp-runner")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("cemcp-runner")
+	if err != nil {
+		return "", fmt.Errorf("find cemcp-runner (beside the executable or in PATH; build it with CGO_ENABLED=0 go build ./cmd/cemcp-runner): %w", err)
+	}
+	return filepath.Abs(p)
+}
+
+// findPython resolves the interpreter. Only interpreters under /usr can
+// run: that is all the jail binds.
+func findPython(path string) (string, string) {
+	switch path {
+	case "none":
+		return "", "Python is disabled in this gateway's configuration"
+	case "":
+		path = "/usr/bin/python3"
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Sprintf("python3 is not available on this machine (%s not found)", path)
+	}
+	if !strings.HasPrefix(real, "/usr/") {
+		return "", fmt.Sprintf("python3 at %s is outside /usr, which is all the jail can bind", real)
+	}
+	return real, ""
+}
+
+// Isolated implements Executor.
+func (j *Jail) Isolated() bool { return true }
+
+// Close kills the warm pool and every running program.
+func (j *Jail) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	live := make([]*proc, 0, len(j.live))
+	for p := range j.live {
+		live = append(live, p)
+	}
+	j.mu.Unlock()
+	if j.pool != nil {
+		j.pool.close()
+	}
+	for _, p := range live {
+		p.kill()
+	}
+	return nil
+}
+
+// proc is one runner process.
+type proc struct {
+	j      *Jail
+	name   string
+	cmd    *exec.Cmd
+	sock   *os.File
+	conn   *bridge.Conn
+	state  *bridge.HostState
+	cg     *cgroup
+	exited chan struct{}
+	stderr *tailBuffer
+
+	once sync.Once
+}
+
+// spawn starts a runner and waits for its ready.
+func (j *Jail) spawn(ctx context.Context, python bool) (_ *proc, retErr error) {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil, errors.New("the jail is closed")
+	}
+	j.mu.Unlock()
+
+	name := fmt.Sprintf("r%d-%d", os.Getpid(), j.seq.Add(1))
+	setup := bridge.Setup{
+		Confine:      true,
+		ScratchBytes: j.cfg.ScratchBytes,
+		MemoryBytes:  j.cfg.MemoryBytes,
+		NProc:        64,
+		UID:          jailUID,
+		GID:          jailGID,
+	}
+	if python {
+		setup.Python = j.python
+	}
+	args, err := json.Marshal(setup)
+	if err != nil {
+		return nil, err
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %w", err)
+	}
+	if err := syscall.SetNonblock(fds[0], true); err != nil {
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+		return nil, err
+	}
+	host := os.NewFile(uintptr(fds[0]), "bridge-host")
+	child := os.NewFile(uintptr(fds[1]), "bridge-runner")
+	defer child.Close()
+
+	p := &proc{j: j, name: name, sock: host, exited: make(chan struct{}), stderr: &tailBuffer{max: 8 << 10}}
+	defer func() {
+		if retErr != nil {
+			p.kill()
+		}
+	}()
+	if j.cg != nil {
+		p.cg, err = j.cg.create(name, cgroupLimits{memory: j.cfg.MemoryBytes, pids: j.cfg.MaxPids, cpuPercent: j.cfg.CPUPercent})
+		if err != nil {
+			host.Close()
+			return nil, err
+		}
+	}
+	cmd := exec.Command(j.cfg.RunnerPath, bridge.SetupFlag, string(args))
+	cmd.Env = []string{} // nothing of the gateway's environment
+	cmd.Dir = "/"
+	cmd.ExtraFiles = []*os.File{child} // fd 3
+	cmd.Stderr = p.stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWNET |
+			syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWCGROUP,
+		UidMappings: []syscall.SysProcIDMap{
+			{ContainerID: 0, HostID: j.cfg.HostUID - 1, Size: 1}, // setup only; never runs the program
+			{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1},
+		},
+		GidMappings: []syscall.SysProcIDMap{
+			{ContainerID: 0, HostID: j.cfg.HostGID - 1, Size: 1},
+			{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1},
+		},
+		GidMappingsEnableSetgroups: true, // so the runner can drop the supplementary groups
+		// Become 0 of the new user namespace (host uid HostUID-1, not the
+		// gateway's) with no supplementary groups: the runner then has
+		// capabilities only inside its own namespaces, to set up the jail.
+		Credential: &syscall.Credential{Uid: 0, Gid: 0, Groups: []uint32{}},
+		Pdeathsig:                  syscall.SIGKILL,
+		Setsid:                     true,
+	}
+	p.cmd = cmd
+	if err := cmd.Start(); err != nil {
+		close(p.exited)
+		return nil, fmt.Errorf("start runner: %w", err)
+	}
+	j.track(p, true)
+	go func() {
+		_ = cmd.Wait()
+		close(p.exited)
+	}()
+	if p.cg != nil {
+		if err := p.cg.add(cmd.Process.Pid); err != nil {
+			return nil, err
+		}
+	}
+	p.conn = bridge.NewConn(host, bridge.Limits{MaxDone: j.maxDone()})
+	p.state = bridge.NewHostState(bridge.DefaultMaxInFlight)
+
+	deadline := time.Now().Add(j.cfg.StartTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	_ = host.SetReadDeadline(deadline)
+	m, err := p.conn.Recv()
+	_ = host.SetReadDeadline(time.Time{})
+	if err == nil {
+		err = p.state.Received(m)
+	}
+	if err == nil && m.T != bridge.TypeReady {
+		err = fmt.Errorf("%w: %s before ready", bridge.ErrProtocol, m.T)
+	}
+	if err != nil {
+		p.kill()
+		return nil, fmt.Errorf("runner did not start: %w%s", err, p.diagnostics())
+	}
+	return p, nil
+}
+
+func (j *Jail) maxDone() int {
+	n := j.cfg.Limits.MaxOutputBytes
+	if n < 1<<20 {
+		n = 1 << 20
+	}
+	return 16*n + 64<<10
+}
+
+func (j *Jail) track(p *proc, add bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if add {
+		j.live[p] = struct{}{}
+	} else {
+		delete(j.live, p)
+	}
+}
+
+// diagnostics returns the runner's exit status and the tail of its stderr.
+func (p *proc) diagnostics() string {
+	select {
+	case <-p.exited:
+	case <-time.After(time.Second):
+	}
+	var b strings.Builder
+	if ps := p.cmd.ProcessState; ps != nil {
+		fmt.Fprintf(&b, " (%s)", ps.String())
+	}
+	if s := strings.TrimSpace(p.stderr.String()); s != "" {
+		fmt.Fprintf(&b, ": %s", s)
+	}
+	return b.String()
+}
+
+// kill ends the runner (the init of its pid namespace: every process of the
+// jail dies with it), waits for it and removes its cgroup.
+func (p *proc) kill() {
+	p.once.Do(func() {
+		if p.cmd != nil && p.cmd.Process != nil {
+			_ = p.cmd.Process.Kill()
+		}
+		if p.cg != nil {
+			p.cg.kill()
+		}
+		if p.cmd != nil && p.cmd.Process != nil {
+			select {
+			case <-p.exited:
+			case <-time.After(5 * time.Second):
+				p.j.log.Warn("runner did not exit after SIGKILL", "runner", p.name)
+			}
+		}
+		if p.cg != nil {
+			if err := p.cg.remove(); err != nil {
+				p.j.log.Warn("cgroup left behind", "runner", p.name, "err", err)
+			}
+		}
+		p.sock.Close()
+		p.j.track(p, false)
+	})
+}
+
+func (p *proc) alive() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// Execute implements Executor.
+func (j *Jail) Execute(ctx context.Context, req *Request, caller ToolCaller) (*Response, error) {
+	start := time.Now()
+	lim := j.limits(req.Limits)
+	resp := func(e *RunError) (*Response, error) {
+		return &Response{Error: e, Duration: time.Since(start)}, nil
+	}
+	lang := req.Language
+	if lang == "" {
+		lang = TypeScript
+	}
+	msg := &bridge.Message{T: bridge.TypeRun, Language: string(lang), Tools: req.Tools, Limits: &bridge.RunLimits{
+		TimeoutMS:      lim.Timeout.Milliseconds(),
+		MaxOutputBytes: lim.MaxOutputBytes,
+		MaxToolCalls:   lim.MaxToolCalls,
+		MaxConcurrency: lim.MaxConcurrency,
+		MaxCallDepth:   lim.MaxCallDepth,
+	}}
+	var (
+		p   *proc
+		err error
+	)
+	switch lang {
+	case TypeScript, JavaScript:
+		js, rerr := transpile.Program(req.Code, string(lang))
+		if rerr != nil {
+			return resp(rerr)
+		}
+		msg.Program = js
+		if j.pool != nil {
+			p = j.pool.get()
+		}
+		if p == nil {
+			p, err = j.spawn(ctx, false)
+		}
+	case Python:
+		if j.python == "" {
+			return resp(&RunError{Kind: "unsupported", Message: j.noPy})
+		}
+		if strings.TrimSpace(req.Code) == "" {
+			msg.Program = "pass"
+		} else {
+			msg.Program = req.Code
+		}
+		p, err = j.spawn(ctx, true)
+	default:
+		return resp(&RunError{Kind: "unsupported", Message: fmt.Sprintf("language %q is not supported; use typescript, javascript or python", lang)})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jail: %w", err)
+	}
+	defer p.kill()
+	r := j.drive(ctx, p, msg, req, lim, caller)
+	r.Duration = time.Since(start)
+	return r, nil
+}
+
+// limits fills the request's zero limits from the jail's defaults.
+func (j *Jail) limits(l Limits) Limits {
+	d := j.cfg.Limits
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = j.cfg.Timeout
+	}
+	if l.MaxOutputBytes <= 0 {
+		l.MaxOutputBytes = d.MaxOutputBytes
+	}
+	if l.MaxToolCalls <= 0 {
+		l.MaxToolCalls = d.MaxToolCalls
+	}
+	if l.MaxToolCalls <= 0 {
+		l.MaxToolCalls = 1000
+	}
+	if l.MaxConcurrency <= 0 {
+		l.MaxConcurrency = d.MaxConcurrency
+	}
+	if l.MaxCallDepth <= 0 {
+		l.MaxCallDepth = d.MaxCallDepth
+	}
+	return l
+}
+
+// timeoutGrace is how long after its own time limit a JavaScript runner
+// may take to report it before the host kills it.
+const timeoutGrace = 2 * time.Second
+
+type received struct {
+	m   *bridge.Message
+	err error
+}
+
+// drive sends the run and serves the runner until done, a limit, a
+// protocol violation, its death or ctx's end.
+func (j *Jail) drive(ctx context.Context, p *proc, msg *bridge.Message, req *Request, lim Limits, caller ToolCaller) *Response {
+	if err := p.conn.Send(msg); err != nil {
+		return &Response{Error: &RunError{Kind: "internal", Message: "the runner is gone" + p.diagnostics()}}
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	frames := make(chan received)
+	go func() {
+		for {
+			m, err := p.conn.Recv()
+			select {
+			case frames <- received{m, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	known := make(map[string]bool, len(req.Tools))
+	for _, t := range req.Tools {
+		known[t.Qualified] = true
+	}
+	callCtx, cancelCalls := context.WithCancel(ctx)
+	defer cancelCalls()
+	wall := lim.Timeout
+	if msg.Language != string(Python) {
+		wall += timeoutGrace
+	}
+	timer := time.NewTimer(wall)
+	defer timer.Stop()
+	calls := 0
+	for {
+		select {
+		case <-ctx.Done():
+			p.kill()
+			return &Response{Error: &RunError{Kind: "cancelled", Message: "the run was cancelled"}, ToolCalls: calls}
+		case <-timer.C:
+			p.kill()
+			return &Response{Error: &RunError{Kind: "timeout", Limit: "time",
+				Message: fmt.Sprintf("the program ran longer than %v and was killed", lim.Timeout)}, ToolCalls: calls}
+		case r := <-frames:
+			if r.err != nil {
+				return j.died(p, r.err, calls)
+			}
+			if err := p.state.Received(r.m); err != nil {
+				p.kill()
+				j.log.Warn("runner broke the bridge protocol", "runner", p.name, "err", err)
+				return &Response{Error: &RunError{Kind: "internal", Message: "the runner broke the bridge protocol: " + err.Error()}, ToolCalls: calls}
+			}
+			switch r.m.T {
+			case bridge.TypeCall:
+				calls++
+				m := r.m
+				if calls > lim.MaxToolCalls {
+					p.answer(m.ID, nil, &ToolError{Code: "budget", Message: fmt.Sprintf("tool call limit of %d reached", lim.MaxToolCalls)})
+					continue
+				}
+				if !known[m.Tool] {
+					p.answer(m.ID, nil, &ToolError{Code: "not_found", Message: "no such tool: " + truncateString(m.Tool, 100)})
+					continue
+				}
+				go func() {
+					v, err := caller.CallTool(callCtx, m.Tool, m.Args)
+					p.answer(m.ID, v, err)
+				}()
+			case bridge.TypeLog:
+				j.log.Debug("runner log", "runner", p.name, "bytes", len(r.m.Data))
+			case bridge.TypeDone:
+				d := r.m
+				return &Response{Output: d.Output, Result: d.Value, Error: d.Error, Truncated: d.Truncated, ToolCalls: d.ToolCalls}
+			}
+		}
+	}
+}
+
+// answer sends the result of call id unless it was already answered.
+func (p *proc) answer(id uint64, v json.RawMessage, err error) {
+	if !p.state.Answered(id) {
+		return
+	}
+	m := &bridge.Message{T: bridge.TypeResult, ID: id}
+	switch {
+	case err != nil:
+		var te *ToolError
+		if !errors.As(err, &te) {
+			te = &ToolError{Code: "internal", Message: "tool call failed"}
+			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				te.Code, te.Message = "timeout", "the tool call was cancelled"
+			}
+		}
+		m.ToolError = te
+	case len(v) == 0:
+		m.Value = json.RawMessage("null")
+	default:
+		m.Value = v
+	}
+	if err := p.conn.Send(m); err != nil && p.alive() {
+		p.j.log.Debug("send result", "runner", p.name, "err", err)
+	}
+}
+
+// died classifies a runner that stopped talking before done.
+func (j *Jail) died(p *proc, err error, calls int) *Response {
+	if errors.Is(err, bridge.ErrProtocol) {
+		p.kill()
+		return &Response{Error: &RunError{Kind: "internal", Message: "the runner broke the bridge protocol: " + err.Error()}, ToolCalls: calls}
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(2 * time.Second):
+	}
+	limit := ""
+	if p.cg != nil {
+		limit = p.cg.limitHit()
+	}
+	p.kill()
+	switch limit {
+	case "memory":
+		return &Response{Error: &RunError{Kind: "limit", Limit: "memory", Message: fmt.Sprintf("the program exceeded the memory limit of %d MiB and was killed", j.cfg.MemoryBytes>>20)}, ToolCalls: calls}
+	case "pids":
+		return &Response{Error: &RunError{Kind: "limit", Limit: "pids", Message: fmt.Sprintf("the program exceeded the limit of %d tasks and was killed", j.cfg.MaxPids)}, ToolCalls: calls}
+	}
+	j.log.Warn("runner died", "runner", p.name, "err", err, "diag", p.diagnostics())
+	return &Response{Error: &RunError{Kind: "internal", Message: "the runner exited without a result" + exitNote(p)}, ToolCalls: calls}
+}
+
+func exitNote(p *proc) string {
+	if ps := p.cmd.ProcessState; ps != nil {
+		return " (" + ps.String() + ")"
+	}
+	return ""
+}
+
+func truncateString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// tailBuffer keeps the first max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+var _ io.Writer = (*tailBuffer)(nil)
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if room := t.max - len(t.b); room > 0 {
+		if len(p) < room {
+			room = len(p)
+		}
+		t.b = append(t.b, p[:room]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
