@@ -1,0 +1,177 @@
+// Package gateway is cemcp's composition root and MCP face. It wires the
+// configuration, the upstream hub, the catalog, the executor and (later) the
+// gate, and serves the code-mode tools (search_tools, describe_tools,
+// execute_code) plus pass-through tools over stdio or Streamable HTTP.
+//
+// Every tool call, whether made by a program inside the sandbox or passed
+// through from the client, goes through one path: Gateway.callTool.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/internal/catalog"
+	"github.com/cemcp/cemcp/internal/config"
+	"github.com/cemcp/cemcp/internal/sandbox"
+	"github.com/cemcp/cemcp/internal/upstream"
+)
+
+// Version is the gateway's version, reported to clients and upstreams.
+var Version = "0.1.0-dev"
+
+// Options configure a Gateway. Config is required.
+type Options struct {
+	Config *config.Config
+	Logger *slog.Logger // nil: silent
+	// Executor overrides the executor chosen from Config (tests, benchmarks).
+	Executor sandbox.Executor
+	// ServerName overrides the implementation name served to clients.
+	ServerName string
+}
+
+// Gateway is one running cemcp instance.
+type Gateway struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	hub    *upstream.Hub
+	cat    *catalog.Catalog
+	exec   sandbox.Executor
+	server *mcp.Server
+
+	mu sync.Mutex
+	// passthrough maps a served pass-through tool name to its qualified name.
+	passthrough map[string]string // guarded by mu
+	closed      bool              // guarded by mu
+}
+
+// New builds a Gateway and connects to every upstream (concurrently, each
+// bounded by its start timeout). Upstreams that fail are reported in
+// Status and skipped; New fails only on a bad configuration or when the
+// executor cannot be set up.
+func New(ctx context.Context, opts Options) (*Gateway, error) {
+	if opts.Config == nil {
+		return nil, errors.New("gateway: no configuration")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	g := &Gateway{
+		cfg:         opts.Config,
+		log:         log,
+		cat:         catalog.New(),
+		passthrough: map[string]string{},
+	}
+	exec := opts.Executor
+	if exec == nil {
+		var err error
+		exec, err = NewExecutor(opts.Config.Cemcp.Sandbox, log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	g.exec = exec
+
+	name := opts.ServerName
+	if name == "" {
+		name = "cemcp"
+	}
+	g.server = mcp.NewServer(&mcp.Implementation{Name: name, Title: "cemcp code-execution gateway", Version: Version}, &mcp.ServerOptions{
+		Instructions: serverInstructions,
+		Logger:       log.With("component", "mcp-server"),
+	})
+	g.addCodeModeTools()
+
+	g.hub = upstream.New(opts.Config.Servers, upstream.Options{
+		Logger:         log.With("component", "upstream"),
+		Client:         &mcp.Implementation{Name: "cemcp", Version: Version},
+		OnToolsChanged: g.toolsChanged,
+	})
+	g.hub.Start(ctx)
+	return g, nil
+}
+
+// NewExecutor returns the executor the sandbox settings ask for.
+func NewExecutor(s config.Sandbox, log *slog.Logger) (sandbox.Executor, error) {
+	limits := sandbox.Limits{
+		Timeout:        s.Timeout,
+		MaxOutputBytes: s.MaxOutputBytes,
+		MaxToolCalls:   s.MaxToolCalls,
+		MaxConcurrency: s.MaxConcurrency,
+		MaxCallDepth:   s.MaxCallDepth,
+		MemoryBytes:    s.MemoryBytes,
+		MaxPids:        s.MaxPids,
+	}
+	switch s.Mode {
+	case "inprocess":
+		return sandbox.NewInProcess(limits, log), nil
+	case "jail", "":
+		return newJailExecutor(s, limits, log)
+	default:
+		return nil, fmt.Errorf("cemcp.sandbox.mode %q: unknown mode; use \"jail\" or \"inprocess\"", s.Mode)
+	}
+}
+
+// Server returns the MCP server that clients talk to.
+func (g *Gateway) Server() *mcp.Server { return g.server }
+
+// Catalog returns the tool catalog.
+func (g *Gateway) Catalog() *catalog.Catalog { return g.cat }
+
+// Status reports the state of every upstream.
+func (g *Gateway) Status() []upstream.ServerStatus { return g.hub.Status() }
+
+// Executor returns the executor in use.
+func (g *Gateway) Executor() sandbox.Executor { return g.exec }
+
+// Close stops every upstream and the executor.
+func (g *Gateway) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
+	g.closed = true
+	g.mu.Unlock()
+	return errors.Join(g.hub.Close(), g.exec.Close())
+}
+
+// toolsChanged is the hub's callback: a server's tool list is new or changed.
+func (g *Gateway) toolsChanged(server string, tools []*mcp.Tool) {
+	if tools == nil {
+		// A server that is reconnecting keeps its tools in the catalog, so
+		// that a program's call fails with a clear "unavailable" ToolError
+		// rather than finding tools.server undefined.
+		if g.serverState(server) == upstream.StateReconnecting {
+			return
+		}
+		g.cat.RemoveServer(server)
+	} else {
+		g.cat.SetServer(server, tools)
+	}
+	g.syncPassthrough()
+}
+
+func (g *Gateway) serverState(name string) upstream.State {
+	for _, s := range g.hub.Status() {
+		if s.Name == name {
+			return s.State
+		}
+	}
+	return ""
+}
+
+func newRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}

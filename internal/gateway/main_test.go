@@ -1,0 +1,86 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/servers/mathstats"
+	"github.com/cemcp/cemcp/servers/units"
+)
+
+// The test binary doubles as the upstream servers the tests connect to: with
+// CEMCP_GATEWAY_TEST_SERVER set it serves one MCP server on stdio and exits.
+func TestMain(m *testing.M) {
+	if name := os.Getenv("CEMCP_GATEWAY_TEST_SERVER"); name != "" {
+		os.Exit(serveTestServer(name))
+	}
+	os.Exit(m.Run())
+}
+
+func serveTestServer(name string) int {
+	var s *mcp.Server
+	switch name {
+	case "units":
+		s = units.New()
+	case "math":
+		s = mathstats.New()
+	case "bad":
+		s = badServer()
+	default:
+		fmt.Fprintln(os.Stderr, "unknown test server", name)
+		return 2
+	}
+	if err := s.Run(context.Background(), &mcp.StdioTransport{}); err != nil && !strings.Contains(err.Error(), "EOF") {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+type echoIn struct {
+	Text string `json:"text,omitempty"`
+}
+
+type sleepIn struct {
+	Ms int `json:"ms,omitempty"`
+}
+
+// badServer misbehaves on purpose: it crashes mid-call, hangs, writes garbage
+// on its stdout and returns errors that carry instructions.
+func badServer() *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "bad", Version: "1"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "echo", Description: "Echo text back.", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, map[string]any, error) {
+			return nil, map[string]any{"echo": in.Text}, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "crash", Description: "Exit the process in the middle of the call."},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
+			os.Exit(3)
+			return nil, nil, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "hang", Description: "Never answer."},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in sleepIn) (*mcp.CallToolResult, any, error) {
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Hour):
+			}
+			return nil, nil, ctx.Err()
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "garbage", Description: "Write garbage on stdout, then answer."},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
+			fmt.Fprintln(os.Stdout, "this is not JSON-RPC {{{")
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "after garbage"}}}, nil, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "fail", Description: "Fail with a long error carrying control characters."},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
+			msg := "database offline\x1b[31m\u200b" + strings.Repeat("x", 10000)
+			return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: msg}}}, nil, nil
+		})
+	return s
+}

@@ -1,0 +1,103 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/internal/sandbox"
+)
+
+// passthroughName is the name under which a tool is served directly.
+func passthroughName(server, tool, names string) string {
+	if names == "original" {
+		return tool
+	}
+	return server + "__" + tool
+}
+
+// syncPassthrough makes the directly served tools match the catalog for
+// every server exposed as "passthrough". The SDK notifies connected clients
+// (notifications/tools/list_changed) when the set changes.
+func (g *Gateway) syncPassthrough() {
+	want := map[string]*mcp.Tool{}
+	wantQ := map[string]string{}
+	for _, t := range g.cat.Tools() {
+		e := g.cfg.ExposeFor(t.Server)
+		if e.Mode != "passthrough" {
+			continue
+		}
+		name := passthroughName(t.Server, t.Name, e.Names)
+		if _, dup := want[name]; dup || isCodeModeTool(name) {
+			// Two servers serve the same original name: keep both reachable
+			// under their prefixed names.
+			name = passthroughName(t.Server, t.Name, "prefixed")
+		}
+		var in any = json.RawMessage(t.InputSchema)
+		var outSchema any
+		if len(t.OutputSchema) > 0 {
+			outSchema = json.RawMessage(t.OutputSchema)
+		}
+		want[name] = &mcp.Tool{Name: name, Title: t.Title, Description: t.Description, InputSchema: in, OutputSchema: outSchema, Annotations: t.Annotations}
+		wantQ[name] = t.Qualified
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return
+	}
+	var remove []string
+	for name := range g.passthrough {
+		if _, ok := want[name]; !ok {
+			remove = append(remove, name)
+		}
+	}
+	sort.Strings(remove)
+	if len(remove) > 0 {
+		g.server.RemoveTools(remove...)
+	}
+	names := make([]string, 0, len(want))
+	for n := range want {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	next := map[string]string{}
+	for _, name := range names {
+		q := wantQ[name]
+		next[name] = q
+		g.server.AddTool(want[name], g.passthroughHandler(q))
+	}
+	g.passthrough = next
+}
+
+func isCodeModeTool(name string) bool {
+	return name == "search_tools" || name == "describe_tools" || name == "execute_code"
+}
+
+// passthroughHandler serves one upstream tool directly, through the same
+// call path as inner calls.
+func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		var args json.RawMessage
+		if req.Params != nil {
+			args = req.Params.Arguments
+		}
+		res, _, err := g.callTool(ctx, nil, qualified, args)
+		var te *sandbox.ToolError
+		switch {
+		case err == nil:
+			return res, nil
+		case res != nil:
+			// A tool-level error: the upstream's own result, as it is.
+			return res, nil
+		case errors.As(err, &te):
+			return toolErrorResult(te.Message), nil
+		default:
+			return nil, err
+		}
+	}
+}
