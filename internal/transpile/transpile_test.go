@@ -2,8 +2,13 @@ package transpile_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cemcp/cemcp/internal/bridge"
 
 	"github.com/cemcp/cemcp/internal/jsengine"
 	"github.com/cemcp/cemcp/internal/transpile"
@@ -177,4 +182,34 @@ func TestNestingBomb(t *testing.T) {
 	if _, rerr := transpile.Program(strings.Repeat(" ", transpile.MaxCodeBytes+1), "typescript"); rerr == nil {
 		t.Error("oversized program accepted")
 	}
+}
+
+// BenchmarkRunOneCall is the whole path of a small TypeScript program:
+// transpile, then run it with one tool call whose result is a small JSON.
+func BenchmarkRunOneCall(b *testing.B) {
+	code := `interface F { days: { max: number }[] }
+const r: F = await tools.weather.get_forecast({ city: "Paris", days: 2 });
+const hot = r.days.filter(d => d.max > 25).length;
+console.log("hot days", hot);
+return { hot };`
+	opts := jsengine.Options{Tools: []bridge.ToolRef{{Qualified: "weather.get_forecast", JSServer: "weather", JSName: "get_forecast"}}}
+	call := func(context.Context, string, json.RawMessage) (json.RawMessage, error) {
+		return json.RawMessage(`{"city":"Paris","days":[{"max":21},{"max":27}]}`), nil
+	}
+	lat := make([]time.Duration, 0, 1024)
+	for b.Loop() {
+		t0 := time.Now()
+		js, rerr := transpile.Program(code, "typescript")
+		if rerr != nil {
+			b.Fatal(rerr)
+		}
+		res := jsengine.Run(context.Background(), js, opts, call)
+		lat = append(lat, time.Since(t0))
+		if res.Error != nil || string(res.Value) != `{"hot":1}` {
+			b.Fatal(res.Error, string(res.Value))
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Nanoseconds())/1e3, "p95-µs")
 }
