@@ -219,8 +219,8 @@ func (j *Jail) spawn(ctx context.Context, python bool) (_ *proc, retErr error) {
 		// gateway's) with no supplementary groups: the runner then has
 		// capabilities only inside its own namespaces, to set up the jail.
 		Credential: &syscall.Credential{Uid: 0, Gid: 0, Groups: []uint32{}},
-		Pdeathsig:                  syscall.SIGKILL,
-		Setsid:                     true,
+		Pdeathsig:  syscall.SIGKILL,
+		Setsid:     true,
 	}
 	p.cmd = cmd
 	if err := cmd.Start(); err != nil {

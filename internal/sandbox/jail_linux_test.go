@@ -116,3 +116,25 @@ return {n: n + 1, tool: r.tool};`, Limits{})
 		t.Errorf("output %q, calls %d", resp.Output, resp.ToolCalls)
 	}
 }
+
+func TestJailRunsPython(t *testing.T) {
+	j := newTestJail(t, JailConfig{})
+	if j.python == "" {
+		t.Skip(j.noPy)
+	}
+	resp := run(t, j, Python, `
+import os
+r = tools.echo.say({"word": "hi"})
+print("said", r["args"]["word"], os.getuid(), os.getgid())
+return {"n": 42, "tool": r["tool"]}`, Limits{})
+	if resp.Error != nil {
+		t.Fatalf("error: %+v", resp.Error)
+	}
+	if got, want := string(resp.Result), `{"n":42,"tool":"echo.say"}`; got != want {
+		t.Errorf("result %s, want %s", got, want)
+	}
+	// The program runs as the unprivileged uid and gid of the jail.
+	if want := "said hi 1000 1000"; !strings.Contains(resp.Output, want) || resp.ToolCalls != 1 {
+		t.Errorf("output %q (want %q), calls %d", resp.Output, want, resp.ToolCalls)
+	}
+}
