@@ -259,7 +259,7 @@ func build() *corpus {
 		t := topicOf(v.Topic)
 		c.cfps = append(c.cfps, CFP{Venue: v.Short, Edition: fmt.Sprintf("%s %d", v.Short, conf.Year()), Location: v.City,
 			AbstractDeadline: deadline.AddDate(0, 0, -7).Format(time.DateOnly), PaperDeadline: deadline.Format(time.DateOnly),
-			Notification: deadline.AddDate(0, 0, 70+r.IntN(20)).Format(time.DateOnly),
+			Notification:    deadline.AddDate(0, 0, 70+r.IntN(20)).Format(time.DateOnly),
 			ConferenceStart: conf.Format(time.DateOnly), ConferenceEnd: conf.AddDate(0, 0, 3+r.IntN(3)).Format(time.DateOnly),
 			Topics: append([]string{v.Topic}, t.Keywords...), PageLimit: []int{9, 10, 12, 13}[r.IntN(4)]})
 	}

@@ -381,7 +381,7 @@ func (c *corpus) getPaper(_ context.Context, _ *mcp.CallToolRequest, in paperIn)
 	}
 	v := venueOf(p.Venue)
 	out = paperOut{ID: p.ID, Title: p.Title, Venue: p.Venue, VenueFull: v.Full, Year: p.Year, Topic: p.Topic, Pages: p.Pages,
-		DOI: fmt.Sprintf("10.5555/%s.%d.%s", strings.ToLower(strings.ReplaceAll(p.Venue, " ", "")), p.Year, p.ID[1:]),
+		DOI:      fmt.Sprintf("10.5555/%s.%d.%s", strings.ToLower(strings.ReplaceAll(p.Venue, " ", "")), p.Year, p.ID[1:]),
 		Keywords: p.Keywords, Abstract: p.Abstract, ReferenceCount: len(p.References), CitationCount: len(p.Citations)}
 	for _, a := range p.Authors {
 		out.Authors = append(out.Authors, AuthorRef{a, c.authorM[a].Name})
