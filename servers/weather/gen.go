@@ -179,7 +179,7 @@ func sun(c *city, d time.Time) (string, string, float64) {
 	_, off := noonLocal.Zone()
 	b := 2 * math.Pi * float64(doy-81) / 364
 	eot := 9.87*math.Sin(2*b) - 7.53*math.Cos(b) - 1.5*math.Sin(b) // minutes
-	noon := 12*60 - 4*c.Lon - eot + float64(off)/60                  // minutes after local midnight
+	noon := 12*60 - 4*c.Lon - eot + float64(off)/60                // minutes after local midnight
 	switch {
 	case cosw <= -1:
 		return "none (midnight sun)", "none (midnight sun)", 24

@@ -630,7 +630,9 @@ func alerts(_ context.Context, in ForecastIn) (AlertsOut, error) {
 			"Protect sensitive plants and exposed pipes; watch for icy roads."},
 		{"Heavy rain", func(d day) (float64, bool) { return d.Precip, d.Precip >= 25 },
 			func(v float64) string { return pick(v >= 60, "warning", v >= 40, "watch", "advisory") },
-			func(v float64) string { return fmt.Sprintf("up to %g %s of rain in a day", u.precip(v), ui.Precipitation) },
+			func(v float64) string {
+				return fmt.Sprintf("up to %g %s of rain in a day", u.precip(v), ui.Precipitation)
+			},
 			"Expect local flooding; avoid driving through flooded roads."},
 		{"High wind", func(d day) (float64, bool) { return d.Gust, d.Gust >= 60 },
 			func(v float64) string { return pick(v >= 90, "warning", v >= 75, "watch", "advisory") },
