@@ -55,6 +55,7 @@ type facts struct {
 		KnownFor                                                        string `json:"known_for"`
 		Born                                                            int
 		Died                                                            *int
+		Surname                                                         string // when the family name is not the last word
 	}
 	Inventions []struct {
 		Name, Inventor, Country, Field, How, Impact, Note string
@@ -147,6 +148,10 @@ func loadArticles() ([]*article, error) {
 		as = append(as, a)
 	}
 	for _, s := range f.Scientists {
+		short := lastName(s.Name)
+		if s.Surname != "" {
+			short = s.Surname
+		}
 		life := fmt.Sprintf("%d–%d", s.Born, deref(s.Died))
 		if s.Died == nil {
 			life = fmt.Sprintf("born %d", s.Born)
@@ -163,8 +168,8 @@ func loadArticles() ([]*article, error) {
 		a.Sections = []Section{
 			{"Overview", a.Summary},
 			{"Early life", fmt.Sprintf("%s was born in %s in %d.", s.Name, s.Birthplace, s.Born)},
-			{"Career and work", fmt.Sprintf("Working in %s, %s became known for %s. %s", strings.ToLower(s.Field), lastName(s.Name), s.KnownFor, s.Note)},
-			{"Honours and legacy", fmt.Sprintf("Honours: %s. %s is associated with %s.", s.Awards, lastName(s.Name), orNone(s.Institution))},
+			{"Career and work", fmt.Sprintf("Working in %s, %s became known for %s. %s", strings.ToLower(s.Field), short, s.KnownFor, s.Note)},
+			{"Honours and legacy", fmt.Sprintf("Honours: %s. %s is associated with %s.", s.Awards, short, orNone(s.Institution))},
 		}
 		if s.Birthplace != "" {
 			a.Related = append(a.Related, s.Birthplace)
@@ -180,7 +185,7 @@ func loadArticles() ([]*article, error) {
 		}
 		a.Sections = []Section{
 			{"Overview", a.Summary},
-			{"History", fmt.Sprintf("%s developed it in %s in %d. %s", v.Inventor, v.Country, v.Year, v.Note)},
+			{"History", fmt.Sprintf("%s developed it in %s in %d. %s", v.Inventor, the(v.Country), v.Year, v.Note)},
 			{"How it works", v.How},
 			{"Impact", v.Impact},
 		}
@@ -228,4 +233,12 @@ func orNone(s string) string {
 		return "no single institution"
 	}
 	return s
+}
+
+// the prefixes country names that take an article in English.
+func the(country string) string {
+	if strings.HasPrefix(country, "United ") {
+		return "the " + country
+	}
+	return country
 }
