@@ -124,7 +124,11 @@ func (g *Gateway) innerCaller(run *runState) sandbox.ToolCaller {
 		if err != nil {
 			return nil, err
 		}
-		return unwrapResult(res)
+		v, err := unwrapResult(res)
+		if err == nil && g.onRes != nil {
+			g.onRes(tool, v)
+		}
+		return v, err
 	})
 }
 

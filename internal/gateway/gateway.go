@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,9 @@ type Options struct {
 	Executor sandbox.Executor
 	// ServerName overrides the implementation name served to clients.
 	ServerName string
+	// OnResult, when set, sees every successful inner call's unwrapped
+	// result (for accounting in the demo and the benchmark).
+	OnResult func(tool string, result json.RawMessage)
 }
 
 // Gateway is one running cemcp instance.
@@ -46,6 +50,7 @@ type Gateway struct {
 	cat    *catalog.Catalog
 	exec   sandbox.Executor
 	server *mcp.Server
+	onRes  func(tool string, result json.RawMessage)
 
 	mu sync.Mutex
 	// passthrough maps a served pass-through tool name to its qualified name.
@@ -70,6 +75,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		log:         log,
 		cat:         catalog.New(),
 		passthrough: map[string]string{},
+		onRes:       opts.OnResult,
 	}
 	exec := opts.Executor
 	if exec == nil {
