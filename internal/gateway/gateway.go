@@ -93,7 +93,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	g.server = mcp.NewServer(&mcp.Implementation{Name: name, Title: "cemcp code-execution gateway", Version: Version}, &mcp.ServerOptions{
 		Instructions: serverInstructions,
-		Logger:       log.With("component", "mcp-server"),
+		Logger:       quiet(log).With("component", "mcp-server"),
 	})
 	g.addCodeModeTools()
 
@@ -180,4 +180,22 @@ func newRunID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// quiet returns a logger for the SDK's internals: its per-request
+// messages are noise below warnings unless debug logging is on.
+func quiet(log *slog.Logger) *slog.Logger {
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		return log
+	}
+	return slog.New(minLevel{log.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
 }

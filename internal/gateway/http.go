@@ -15,7 +15,7 @@ import (
 // SDK's DNS-rebinding protection, and an optional bearer token.
 func (g *Gateway) HTTPHandler() http.Handler {
 	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return g.server }, &mcp.StreamableHTTPOptions{
-		Logger: g.log.With("component", "http"),
+		Logger: quiet(g.log).With("component", "http"),
 	})
 	allowed := map[string]bool{}
 	for _, o := range g.cfg.Cemcp.Serve.AllowedOrigins {

@@ -102,8 +102,8 @@ func checkTSResult(t *testing.T, res tsResult) {
 	if strings.Join(res.Tools, ",") != "describe_tools,execute_code,search_tools" {
 		t.Errorf("tools = %v", res.Tools)
 	}
-	if !strings.Contains(res.Search.text(), "everything.get_sum") {
-		t.Errorf("search_tools(add two numbers) lacks everything.get_sum:\n%s", res.Search.text())
+	if !strings.Contains(res.Search.text(), "everything.get-sum") {
+		t.Errorf("search_tools(add two numbers) lacks everything.get-sum:\n%s", res.Search.text())
 	}
 	decl := res.Desc.text()
 	for _, want := range []string{"create_entities(args", "get_sum(args", "declare const tools"} {
