@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/cemcp/cemcp/internal/gateway"
 )
 
 const usage = `cemcp — a secure Code Execution MCP gateway
@@ -47,6 +49,7 @@ func usageErr(format string, a ...any) error {
 }
 
 func main() {
+	gateway.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -10,8 +10,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/cemcp/cemcp/servers/mathstats"
-	"github.com/cemcp/cemcp/servers/units"
+	"github.com/cemcp/cemcp/servers"
 )
 
 // The test binary doubles as the upstream servers the tests connect to: with
@@ -20,19 +19,17 @@ func TestMain(m *testing.M) {
 	if name := os.Getenv("CEMCP_GATEWAY_TEST_SERVER"); name != "" {
 		os.Exit(serveTestServer(name))
 	}
+	TuneGC()
 	os.Exit(m.Run())
 }
 
 func serveTestServer(name string) int {
 	var s *mcp.Server
-	switch name {
-	case "units":
-		s = units.New()
-	case "math":
-		s = mathstats.New()
-	case "bad":
+	if name == "bad" {
 		s = badServer()
-	default:
+	} else if info, ok := servers.Lookup(name); ok {
+		s = info.New()
+	} else {
 		fmt.Fprintln(os.Stderr, "unknown test server", name)
 		return 2
 	}
