@@ -236,6 +236,7 @@ func TestSummary(t *testing.T) {
 	}{
 		{&catalog.Tool{Description: "Hourly forecast for a city. Uses NWS."}, "Hourly forecast for a city."},
 		{&catalog.Tool{Description: "Search, e.g. by name. More."}, "Search, e.g. by name."},
+		{&catalog.Tool{Description: "Convert one value (e.g. 1 mi to m). More."}, "Convert one value (e.g. 1 mi to m)."},
 		{&catalog.Tool{Description: "Costs 1.5 credits per call! Really."}, "Costs 1.5 credits per call!"},
 		{&catalog.Tool{Description: "Line one\nline two.\n\nPara."}, "Line one line two."},
 		{&catalog.Tool{Title: "Get forecast"}, "Get forecast"},

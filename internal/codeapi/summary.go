@@ -53,7 +53,7 @@ func firstSentence(text string) string {
 		}
 		if c == '.' {
 			start := strings.LastIndexByte(text[:i], ' ') + 1
-			if abbreviations[strings.ToLower(text[start:i+1])] {
+			if abbreviations[strings.ToLower(strings.TrimLeft(text[start:i+1], "([{\"'"))] {
 				continue
 			}
 		}
