@@ -84,7 +84,9 @@ return { top_venue: rows[0].venue, venues: rows };`,
 				// citation_stats reports the mean to 2 decimals.
 				rows = append(rows, obj{"venue": v.Short, "mean_citations": approx{mean(fs), 0.0051}, "h_index": hIndex(cs)})
 			}
-			sort.SliceStable(rows, func(i, j int) bool { return rows[i]["mean_citations"].(approx).V > rows[j]["mean_citations"].(approx).V })
+			sort.SliceStable(rows, func(i, j int) bool {
+				return rows[i]["mean_citations"].(approx).V > rows[j]["mean_citations"].(approx).V
+			})
 			return obj{"top_venue": rows[0]["venue"], "venues": rows}, nil
 		}),
 	}, Task{
@@ -101,7 +103,9 @@ return { top_venue: rows[0].venue, venues: rows };`,
 			}),
 		},
 		Answer: func(r [][]json.RawMessage) json.RawMessage {
-			a := dec[struct{ Authors []struct{ Name, Affiliation string } }](r[0][0]).Authors
+			a := dec[struct {
+				Authors []struct{ Name, Affiliation string }
+			}](r[0][0]).Authors
 			ps := dec[struct{ Papers []paperRef }](r[1][0]).Papers
 			var top []obj
 			for _, p := range ps {

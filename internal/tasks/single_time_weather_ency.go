@@ -126,7 +126,7 @@ func init() {
 	add(Task{
 		ID: "time-call-across-zones", Category: Single, Servers: []string{"time"},
 		Request: "I'm setting up a one-hour call for Monday 2026-03-30 at 13:00 London time. What date, local time and weekday is that for my colleagues in New York, Tokyo and Sydney?",
-		Plan: []Round{calls(call("time.convert_time", args{"time": "2026-03-30 13:00", "from_zone": "Europe/London", "to_zones": []string{"America/New_York", "Asia/Tokyo", "Australia/Sydney"}}))},
+		Plan:    []Round{calls(call("time.convert_time", args{"time": "2026-03-30 13:00", "from_zone": "Europe/London", "to_zones": []string{"America/New_York", "Asia/Tokyo", "Australia/Sydney"}}))},
 		Answer: func(r [][]json.RawMessage) json.RawMessage {
 			c := dec[struct {
 				Results []struct{ Zone, Date, Time, Weekday string }
@@ -236,7 +236,7 @@ return { changes_utc };`,
 	}, Task{
 		ID: "weather-seattle-rain-hours", Category: Single, Servers: []string{"weather"},
 		Request: "I'm in Seattle and planning outdoor work over the next three days. How many hours have at least a 50% chance of rain, when is the first of them, and what's the longest stretch of consecutive hours with under 20% chance?",
-		Plan: []Round{calls(call("weather.get_hourly_forecast", args{"city": "Seattle", "days": 3}))},
+		Plan:    []Round{calls(call("weather.get_hourly_forecast", args{"city": "Seattle", "days": 3}))},
 		Answer: func(r [][]json.RawMessage) json.RawMessage {
 			return out(rainSummary(dec[struct{ Hours []hourRow }](r[0][0]).Hours))
 		},

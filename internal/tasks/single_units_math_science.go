@@ -14,10 +14,10 @@ const (
 	cmPerInch      = 2.54
 	km2PerSqMile   = 2.589988110336
 	mpsPerMph      = 0.44704
-	boltzmann      = 1.380649e-23   // J/K, exact since 2019
-	avogadro       = 6.02214076e23  // 1/mol, exact since 2019
-	lightSpeed     = 299792458.0    // m/s, exact
-	standardGravit = 9.80665        // m/s², exact by convention
+	boltzmann      = 1.380649e-23  // J/K, exact since 2019
+	avogadro       = 6.02214076e23 // 1/mol, exact since 2019
+	lightSpeed     = 299792458.0   // m/s, exact
+	standardGravit = 9.80665       // m/s², exact by convention
 )
 
 var signups = []float64{112, 98, 105, 120, 101, 97, 240, 110, 104, 99, 115, 108, 102, 96, 118, 111, 103, 107, 20, 109, 114, 100, 106, 117, 113, 95, 119, 121, 104, 108}
@@ -183,7 +183,7 @@ return { mean: d.mean, median: d.median, stdev: d.stdev, unusual_days: z.outlier
 	}, Task{
 		ID: "math-ad-spend-regression", Category: Single, Servers: []string{"math"},
 		Request: "Monthly ad spend (k$): " + numbersText(adSpend) + "; revenue (k$) in the same months: " + numbersText(adRevenue) + ". Fit a straight line of revenue against ad spend: what are the slope, intercept and R², and what revenue does it predict for spends of 60 and 75?",
-		Plan: []Round{calls(call("math.linear_regression", args{"x": adSpend, "y": adRevenue, "predict": []float64{60, 75}}))},
+		Plan:    []Round{calls(call("math.linear_regression", args{"x": adSpend, "y": adRevenue, "predict": []float64{60, 75}}))},
 		Answer: func(r [][]json.RawMessage) json.RawMessage {
 			f := dec[struct {
 				Slope, Intercept float64
@@ -205,7 +205,7 @@ return { slope: f.slope, intercept: f.intercept, r_squared: f.r_squared, predict
 	}, Task{
 		ID: "math-cubic-scan", Category: Single, Servers: []string{"math"},
 		Request: "Evaluate f(x) = x^3 - 6x^2 + 4x + 12 on 81 evenly spaced points from -2 to 6. At which of those points is it smallest and largest (with the values), and between which consecutive points does it change sign?",
-		Plan: []Round{calls(call("math.tabulate", args{"expression": "x^3 - 6*x^2 + 4*x + 12", "from": -2, "to": 6, "points": 81}))},
+		Plan:    []Round{calls(call("math.tabulate", args{"expression": "x^3 - 6*x^2 + 4*x + 12", "from": -2, "to": 6, "points": 81}))},
 		Answer: func(r [][]json.RawMessage) json.RawMessage {
 			t := dec[struct{ Rows []struct{ X, Y float64 } }](r[0][0])
 			if len(t.Rows) == 0 {
@@ -296,7 +296,7 @@ return { x: s.x[0], y: s.x[1], z: s.x[2], determinant: d.determinant };`,
 	}, Task{
 		ID: "science-decay-threshold", Category: Single, Servers: []string{"science"},
 		Request: "A sample of 100 units decays exponentially with rate 0.3 per hour. Simulate the first 10 hours sampled every 0.1 h: at which sampled time does it first drop below 25 units, and how much is left at 10 h?",
-		Plan: []Round{calls(call("science.solve_ode", args{"system": "exponential_decay", "initial": []float64{100}, "params": args{"k": 0.3}, "t_end": 10, "output_points": 101}))},
+		Plan:    []Round{calls(call("science.solve_ode", args{"system": "exponential_decay", "initial": []float64{100}, "params": args{"k": 0.3}, "t_end": 10, "output_points": 101}))},
 		Answer: func(r [][]json.RawMessage) json.RawMessage {
 			o := dec[struct {
 				Points []struct {
