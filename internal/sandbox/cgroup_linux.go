@@ -70,6 +70,26 @@ func newCgroupsV2(root string) (*cgroups, error) {
 	return &cgroups{v2: true, parents: map[string]string{"": parent}}, nil
 }
 
+// removeStale removes the cgroups of runs whose gateway process is gone
+// (names are "r<gateway pid>-<seq>"), as a crash leaves them.
+func (c *cgroups) removeStale() {
+	for _, parent := range c.parents {
+		entries, _ := os.ReadDir(parent)
+		for _, e := range entries {
+			pidText, _, ok := strings.Cut(strings.TrimPrefix(e.Name(), "r"), "-")
+			pid, err := strconv.Atoi(pidText)
+			if !e.IsDir() || !ok || err != nil || pid == os.Getpid() {
+				continue
+			}
+			if syscall.Kill(pid, 0) == syscall.ESRCH {
+				g := &cgroup{v2: c.v2, dirs: map[string]string{"": filepath.Join(parent, e.Name())}}
+				g.kill()
+				_ = os.Remove(filepath.Join(parent, e.Name()))
+			}
+		}
+	}
+}
+
 // ownCgroups reads the v1 paths of this process per controller.
 func ownCgroups() (map[string]string, error) {
 	data, err := os.ReadFile("/proc/self/cgroup")

@@ -296,6 +296,13 @@ func TestEscapeProbes(t *testing.T) {
 // process of a finished run and no cgroup of one remain.
 func assertNothingLeft(t *testing.T, j *Jail) {
 	t.Helper()
+	if j.pool != nil {
+		// Let the filler finish the replacement it may be starting.
+		deadline := time.Now().Add(10 * time.Second)
+		for j.pool.warm() < cap(j.pool.ready) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	j.mu.Lock()
 	live := make(map[string]bool)
 	for p := range j.live {

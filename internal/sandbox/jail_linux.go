@@ -65,6 +65,7 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cgroups (set NoCgroups to run without memory, pids and cpu limits): %w", err)
 		}
+		cg.removeStale()
 		j.cg = cg
 	}
 	j.python, j.noPy = findPython(cfg.Python)
@@ -142,13 +143,21 @@ type proc struct {
 	state  *bridge.HostState
 	cg     *cgroup
 	exited chan struct{}
+	status string // how the process ended; set before exited is closed
 	stderr *tailBuffer
 
 	once sync.Once
 }
 
-// spawn starts a runner and waits for its ready.
-func (j *Jail) spawn(ctx context.Context, python bool) (_ *proc, retErr error) {
+// spawn starts a confined runner and waits for its ready.
+func (j *Jail) spawn(ctx context.Context, python bool) (*proc, error) {
+	return j.start(ctx, python, true)
+}
+
+// start starts a runner and waits for its ready. Without confine (only for
+// the benchmark that prices the jail) it is a plain exec: no namespaces,
+// no cgroup, no confinement in the runner.
+func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr error) {
 	j.mu.Lock()
 	if j.closed {
 		j.mu.Unlock()
@@ -158,7 +167,7 @@ func (j *Jail) spawn(ctx context.Context, python bool) (_ *proc, retErr error) {
 
 	name := fmt.Sprintf("r%d-%d", os.Getpid(), j.seq.Add(1))
 	setup := bridge.Setup{
-		Confine:      true,
+		Confine:      confine,
 		ScratchBytes: j.cfg.ScratchBytes,
 		MemoryBytes:  j.cfg.MemoryBytes,
 		NProc:        64,
@@ -186,12 +195,13 @@ func (j *Jail) spawn(ctx context.Context, python bool) (_ *proc, retErr error) {
 	defer child.Close()
 
 	p := &proc{j: j, name: name, sock: host, exited: make(chan struct{}), stderr: &tailBuffer{max: 8 << 10}}
+	j.track(p, true)
 	defer func() {
 		if retErr != nil {
 			p.kill()
 		}
 	}()
-	if j.cg != nil {
+	if j.cg != nil && confine {
 		p.cg, err = j.cg.create(name, cgroupLimits{memory: j.cfg.MemoryBytes, pids: j.cfg.MaxPids, cpuPercent: j.cfg.CPUPercent})
 		if err != nil {
 			host.Close()
@@ -222,14 +232,17 @@ func (j *Jail) spawn(ctx context.Context, python bool) (_ *proc, retErr error) {
 		Pdeathsig:  syscall.SIGKILL,
 		Setsid:     true,
 	}
+	if !confine {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
+	}
 	p.cmd = cmd
 	if err := cmd.Start(); err != nil {
 		close(p.exited)
 		return nil, fmt.Errorf("start runner: %w", err)
 	}
-	j.track(p, true)
 	go func() {
 		_ = cmd.Wait()
+		p.status = cmd.ProcessState.String()
 		close(p.exited)
 	}()
 	if p.cg != nil {
@@ -280,13 +293,13 @@ func (j *Jail) track(p *proc, add bool) {
 
 // diagnostics returns the runner's exit status and the tail of its stderr.
 func (p *proc) diagnostics() string {
+	var b strings.Builder
 	select {
 	case <-p.exited:
+		if p.status != "" {
+			fmt.Fprintf(&b, " (%s)", p.status)
+		}
 	case <-time.After(time.Second):
-	}
-	var b strings.Builder
-	if ps := p.cmd.ProcessState; ps != nil {
-		fmt.Fprintf(&b, " (%s)", ps.String())
 	}
 	if s := strings.TrimSpace(p.stderr.String()); s != "" {
 		fmt.Fprintf(&b, ": %s", s)
@@ -554,8 +567,12 @@ func (j *Jail) died(p *proc, err error, calls int) *Response {
 }
 
 func exitNote(p *proc) string {
-	if ps := p.cmd.ProcessState; ps != nil {
-		return " (" + ps.String() + ")"
+	select {
+	case <-p.exited:
+		if p.status != "" {
+			return " (" + p.status + ")"
+		}
+	default:
 	}
 	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,181 @@ return {"n": 42, "tool": r["tool"]}`, Limits{})
 	if want := "said hi 1000 1000"; !strings.Contains(resp.Output, want) || resp.ToolCalls != 1 {
 		t.Errorf("output %q (want %q), calls %d", resp.Output, want, resp.ToolCalls)
 	}
+}
+
+func TestJailPool(t *testing.T) {
+	j := newTestJail(t, JailConfig{PoolSize: 2})
+	// The pool fills with confined runners that sent ready.
+	deadline := time.Now().Add(20 * time.Second)
+	for j.pool.warm() < 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if j.pool.warm() < 1 {
+		t.Fatal("the warm pool did not fill")
+	}
+	// Each runner serves one program: state does not survive between runs,
+	// and a used runner is dead once Execute returns.
+	for i := 0; i < 4; i++ {
+		r := run(t, j, JavaScript, `globalThis.n = (globalThis.n || 0) + 1; return globalThis.n;`, Limits{})
+		if r.Error != nil || string(r.Result) != "1" {
+			t.Fatalf("run %d: %+v %s (a runner was reused?)", i, r.Error, r.Result)
+		}
+		assertNothingLeft(t, j)
+		for j.pool.warm() < 1 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// Close kills the warm runners and leaves nothing behind.
+	j.Close()
+	if n := jailProcesses(t, j); n != 0 {
+		t.Fatalf("%d jail processes alive after Close", n)
+	}
+	if j.cg != nil {
+		for _, parent := range j.cg.parents {
+			if entries, _ := os.ReadDir(parent); len(entries) > 0 {
+				for _, e := range entries {
+					if e.IsDir() {
+						t.Errorf("cgroup %s left after Close", e.Name())
+					}
+				}
+			}
+		}
+	}
+	if _, err := j.Execute(context.Background(), &Request{Language: JavaScript, Code: "1"}, echoCaller); err == nil {
+		t.Fatal("Execute after Close succeeded")
+	}
+}
+
+func TestJailPythonUnavailable(t *testing.T) {
+	j := newTestJail(t, JailConfig{Python: "/nonexistent/python3"})
+	r := run(t, j, Python, `return 1`, Limits{})
+	if r.Error == nil || r.Error.Kind != "unsupported" || !strings.Contains(r.Error.Message, "python3") {
+		t.Fatalf("error %+v, want kind unsupported naming python3", r.Error)
+	}
+}
+
+func TestJailErrors(t *testing.T) {
+	j := newTestJail(t, JailConfig{})
+	tests := []struct {
+		name       string
+		lang       Language
+		code       string
+		kind, line string
+	}{
+		{"ts syntax", TypeScript, "const x = ;", "syntax", ""},
+		{"js throw", JavaScript, "throw new Error('boom')", "exception", ""},
+		{"python syntax", Python, "def (:", "syntax", ""},
+		{"python raise", Python, "x = 1\nraise ValueError('boom')", "exception", ""},
+		{"unknown language", "cobol", "DISPLAY 'HI'", "unsupported", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.lang == Python && j.python == "" {
+				t.Skip(j.noPy)
+			}
+			r := run(t, j, tt.lang, tt.code, Limits{})
+			if r.Error == nil || r.Error.Kind != tt.kind {
+				t.Fatalf("error %+v, want kind %s", r.Error, tt.kind)
+			}
+		})
+	}
+	// Tool errors reach Python as ToolError with their code.
+	if j.python != "" {
+		failing := ToolCallerFunc(func(ctx context.Context, tool string, args json.RawMessage) (json.RawMessage, error) {
+			return nil, &ToolError{Server: "echo", Tool: "say", Code: "denied", Message: "policy says no"}
+		})
+		resp, err := j.Execute(context.Background(), &Request{Language: Python, Tools: testTools, Code: `
+try:
+    tools.echo.say({})
+except ToolError as e:
+    return [e.code, e.message]`}, failing)
+		if err != nil || resp.Error != nil || string(resp.Result) != `["denied","policy says no"]` {
+			t.Fatalf("got %+v %v %s", resp.Error, err, resp.Result)
+		}
+	}
+}
+
+func TestJailCancel(t *testing.T) {
+	j := newTestJail(t, JailConfig{})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	resp, err := j.Execute(ctx, &Request{Language: JavaScript, Code: "while (true) {}"}, echoCaller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Error == nil || (resp.Error.Kind != "cancelled" && resp.Error.Kind != "timeout") {
+		t.Fatalf("error %+v, want cancelled", resp.Error)
+	}
+	assertNothingLeft(t, j)
+}
+
+// BenchmarkColdStart prices the jail: time from exec to the runner's ready,
+// confined (namespaces, pivot_root, Landlock, seccomp, cgroup) and as a
+// plain exec of the same binary.
+func BenchmarkColdStart(b *testing.B) {
+	j := newTestJail(b, JailConfig{})
+	for _, mode := range []struct {
+		name    string
+		confine bool
+	}{{"plain", false}, {"jail", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				p, err := j.start(context.Background(), false, mode.confine)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				p.kill()
+			}
+			reportPercentiles(b, lat)
+		})
+	}
+}
+
+// BenchmarkWarmHandOff measures a trivial program on a warm runner: hand-off,
+// run, done, kill.
+func BenchmarkWarmHandOff(b *testing.B) {
+	j := newTestJail(b, JailConfig{PoolSize: 1})
+	lat := make([]time.Duration, 0, b.N)
+	for i := 0; i < b.N; i++ {
+		for j.pool.warm() == 0 {
+			time.Sleep(time.Millisecond) // measure warm hand-offs only
+		}
+		start := time.Now()
+		r := run(b, j, JavaScript, "return 1", Limits{})
+		lat = append(lat, time.Since(start))
+		if r.Error != nil {
+			b.Fatal(r.Error)
+		}
+	}
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkPythonStart measures a trivial Python program end to end.
+func BenchmarkPythonStart(b *testing.B) {
+	j := newTestJail(b, JailConfig{})
+	if j.python == "" {
+		b.Skip(j.noPy)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		r := run(b, j, Python, "return 1", Limits{})
+		lat = append(lat, time.Since(start))
+		if r.Error != nil {
+			b.Fatal(r.Error)
+		}
+	}
+	reportPercentiles(b, lat)
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	sort.Slice(lat, func(i, k int) bool { return lat[i] < lat[k] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds()), "p95-µs")
 }

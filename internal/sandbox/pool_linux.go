@@ -7,34 +7,36 @@ import (
 )
 
 // pool keeps confined JavaScript runners that have sent ready. Each is
-// handed out once and never comes back; a filler goroutine replaces it.
+// handed out once and never comes back; the filler goroutine replaces it.
+// At most size runners are warm or starting at any time.
 type pool struct {
-	j     *Jail
-	ready chan *proc
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	j      *Jail
+	ready  chan *proc
+	tokens chan struct{} // one per runner warm or starting
+	stop   chan struct{}
+	wg     sync.WaitGroup
 }
 
 func newPool(j *Jail, size int) *pool {
-	p := &pool{j: j, ready: make(chan *proc, size-1), stop: make(chan struct{})}
+	p := &pool{j: j, ready: make(chan *proc, size), tokens: make(chan struct{}, size), stop: make(chan struct{})}
 	p.wg.Add(1)
 	go p.fill()
 	return p
 }
 
-// fill starts runners until the pool is closed; the one it holds while the
-// channel is full makes the size-th.
+// fill starts a runner whenever a slot is free, until the pool is closed.
 func (p *pool) fill() {
 	defer p.wg.Done()
 	backoff := 50 * time.Millisecond
 	for {
 		select {
+		case p.tokens <- struct{}{}:
 		case <-p.stop:
 			return
-		default:
 		}
 		r, err := p.j.spawn(context.Background(), false)
 		if err != nil {
+			<-p.tokens
 			p.j.log.Warn("warm pool: start runner", "err", err)
 			select {
 			case <-p.stop:
@@ -47,20 +49,19 @@ func (p *pool) fill() {
 			continue
 		}
 		backoff = 50 * time.Millisecond
-		select {
-		case p.ready <- r:
-		case <-p.stop:
-			r.kill()
-			return
-		}
+		p.ready <- r // never blocks: a token is held for it
 	}
 }
+
+// warm reports how many runners are ready.
+func (p *pool) warm() int { return len(p.ready) }
 
 // get returns a live warm runner, or nil when none is ready.
 func (p *pool) get() *proc {
 	for {
 		select {
 		case r := <-p.ready:
+			<-p.tokens
 			if r.alive() {
 				return r
 			}
