@@ -165,6 +165,33 @@ func (c *cgroups) create(name string, lim cgroupLimits) (_ *cgroup, retErr error
 	return g, nil
 }
 
+// lower tightens the memory and pids limits of a running cgroup (a pooled
+// runner's, for a request that asks for less than the jail's defaults).
+func (g *cgroup) lower(memory int64, pids int) error {
+	type w struct{ ctrl, file, value string }
+	var writes []w
+	if memory > 0 {
+		if g.v2 {
+			writes = append(writes, w{"", "memory.max", strconv.FormatInt(memory, 10)})
+		} else {
+			writes = append(writes, w{"memory", "memory.limit_in_bytes", strconv.FormatInt(memory, 10)})
+		}
+	}
+	if pids > 0 {
+		ctrl := "pids"
+		if g.v2 {
+			ctrl = ""
+		}
+		writes = append(writes, w{ctrl, "pids.max", strconv.Itoa(pids)})
+	}
+	for _, x := range writes {
+		if err := os.WriteFile(filepath.Join(g.dirs[x.ctrl], x.file), []byte(x.value), 0o644); err != nil {
+			return fmt.Errorf("cgroup %s: %w", x.file, err)
+		}
+	}
+	return nil
+}
+
 // add moves process pid (all its threads) into the cgroup.
 func (g *cgroup) add(pid int) error {
 	for ctrl, dir := range g.dirs {

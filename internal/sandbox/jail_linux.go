@@ -395,10 +395,26 @@ func (j *Jail) Execute(ctx context.Context, req *Request, caller ToolCaller) (*R
 		return nil, fmt.Errorf("jail: %w", err)
 	}
 	defer p.kill()
+	if p.cg != nil && (lowerThan(req.Limits.MemoryBytes, j.cfg.MemoryBytes) || lowerThan(int64(req.Limits.MaxPids), int64(j.cfg.MaxPids))) {
+		mem, pids := req.Limits.MemoryBytes, req.Limits.MaxPids
+		if !lowerThan(mem, j.cfg.MemoryBytes) {
+			mem = 0
+		}
+		if !lowerThan(int64(pids), int64(j.cfg.MaxPids)) {
+			pids = 0
+		}
+		if err := p.cg.lower(mem, pids); err != nil {
+			j.log.Warn("lower cgroup limits", "runner", p.name, "err", err)
+			return resp(&RunError{Kind: "limit", Limit: "memory", Message: "the requested memory or task limit is below what the runtime needs"})
+		}
+	}
 	r := j.drive(ctx, p, msg, req, lim, caller)
 	r.Duration = time.Since(start)
 	return r, nil
 }
+
+// lowerThan reports whether a requested limit is set and below the jail's.
+func lowerThan(req, jail int64) bool { return req > 0 && req < jail }
 
 // limits fills the request's zero limits from the jail's defaults.
 func (j *Jail) limits(l Limits) Limits {
@@ -558,9 +574,9 @@ func (j *Jail) died(p *proc, err error, calls int) *Response {
 	p.kill()
 	switch limit {
 	case "memory":
-		return &Response{Error: &RunError{Kind: "limit", Limit: "memory", Message: fmt.Sprintf("the program exceeded the memory limit of %d MiB and was killed", j.cfg.MemoryBytes>>20)}, ToolCalls: calls}
+		return &Response{Error: &RunError{Kind: "limit", Limit: "memory", Message: "the program exceeded its memory limit and was killed"}, ToolCalls: calls}
 	case "pids":
-		return &Response{Error: &RunError{Kind: "limit", Limit: "pids", Message: fmt.Sprintf("the program exceeded the limit of %d tasks and was killed", j.cfg.MaxPids)}, ToolCalls: calls}
+		return &Response{Error: &RunError{Kind: "limit", Limit: "pids", Message: "the program exceeded its limit of tasks and was killed"}, ToolCalls: calls}
 	}
 	j.log.Warn("runner died", "runner", p.name, "err", err, "diag", p.diagnostics())
 	return &Response{Error: &RunError{Kind: "internal", Message: "the runner exited without a result" + exitNote(p)}, ToolCalls: calls}

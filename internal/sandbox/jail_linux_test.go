@@ -316,3 +316,20 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds()), "p95-µs")
 }
+
+// TestJailRequestMemoryLimit lowers the memory of a pooled runner for one
+// request: a program that fits the jail's default is killed at the lower one.
+func TestJailRequestMemoryLimit(t *testing.T) {
+	j := newTestJail(t, JailConfig{PoolSize: 1})
+	if j.cg == nil {
+		t.Skip("no cgroups")
+	}
+	code := `const a = []; for (let i = 0; i < 3000; i++) a.push("x".repeat(1 << 15) + i); return a.length;`
+	if r := run(t, j, JavaScript, code, Limits{}); r.Error != nil {
+		t.Fatalf("with the default limit: %+v", r.Error)
+	}
+	r := run(t, j, JavaScript, code, Limits{MemoryBytes: 32 << 20})
+	if r.Error == nil || r.Error.Limit != "memory" {
+		t.Fatalf("with 32 MiB: error %+v, want a memory limit", r.Error)
+	}
+}
