@@ -65,8 +65,9 @@
 // # Cost
 //
 // Observe is linear in the size of the result (about 4 ms for 100 KB of
-// JSON records on one core); the index keeps at most [Options.MaxBytes] of observed text per run
-// (default 32 MiB). A result that does not fit is not indexed, and from then
+// JSON records on one core); the index takes about 35 bytes of memory per
+// indexed byte and keeps at most [Options.MaxBytes] of observed text per run
+// (default 4 MiB). A result that does not fit is not indexed, and from then
 // on its label is reported for every call that has any argument
 // (fail closed). LabelsFor is linear in the size of the arguments and does
 // not depend on how much was observed: about 1 µs for small arguments and

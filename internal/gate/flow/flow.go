@@ -28,7 +28,8 @@ type Options struct {
 	// shortest common substring that counts as a flow. Default 8; values
 	// below 4 are raised to 4.
 	MinLen int
-	// MaxBytes bounds the observed text indexed per run. Default 32 MiB.
+	// MaxBytes bounds the observed text indexed per run. Default 4 MiB (the index
+	// takes about 35 bytes of memory per indexed byte).
 	// A result that would exceed it is not indexed and its label is then
 	// reported for every call with arguments (fail closed).
 	MaxBytes int
@@ -36,7 +37,7 @@ type Options struct {
 
 const (
 	defaultMinLen   = 8
-	defaultMaxBytes = 32 << 20
+	defaultMaxBytes = 4 << 20
 	minDigits       = 6  // a token with this many digits is tracked
 	maxPostings     = 16 // occurrences kept per n-gram, from distinct results
 	maxNesting      = 4  // JSON inside strings, levels
