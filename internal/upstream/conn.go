@@ -29,6 +29,7 @@ type conn struct {
 	startTimeout time.Duration
 	callTimeout  time.Duration
 	relist       chan struct{} // list_changed seen; capacity 1, coalescing
+	relays       relays        // calls in flight with a Downstream
 
 	mu        sync.Mutex
 	state     State
@@ -195,7 +196,7 @@ func (c *conn) connect(ctx context.Context) (_ *link, _ []*mcp.Tool, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	client := mcp.NewClient(c.hub.impl, &mcp.ClientOptions{
+	copts := &mcp.ClientOptions{
 		Logger: c.log,
 		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) {
 			// Never list from here: the handler runs on the session's
@@ -206,7 +207,9 @@ func (c *conn) connect(ctx context.Context) (_ *link, _ []*mcp.Tool, err error) 
 			}
 		},
 		KeepAlive: keepAlive(c.kind),
-	})
+	}
+	c.clientHandlers(copts)
+	client := mcp.NewClient(c.hub.impl, copts)
 	cs, err := client.Connect(l.ctx, t, nil)
 	if err != nil {
 		return nil, nil, c.startError(ctx, sctx, l, "initialize", err)
@@ -524,7 +527,7 @@ func (c *conn) unavailable(tool string, err error) *CallError {
 }
 
 // call runs one tools/call.
-func (c *conn) call(ctx context.Context, tool string, args json.RawMessage) (*mcp.CallToolResult, error) {
+func (c *conn) call(ctx context.Context, tool string, args json.RawMessage, opts CallOptions) (*mcp.CallToolResult, error) {
 	var arguments any
 	if trimmed := strings.TrimSpace(string(args)); trimmed != "" && trimmed != "null" {
 		if !strings.HasPrefix(trimmed, "{") || !json.Valid(args) {
@@ -540,7 +543,15 @@ func (c *conn) call(ctx context.Context, tool string, args json.RawMessage) (*mc
 	defer cancel()
 	stop := context.AfterFunc(l.ctx, cancel)
 	defer stop()
-	res, err := l.cs.CallTool(callCtx, &mcp.CallToolParams{Name: tool, Arguments: arguments})
+	params := &mcp.CallToolParams{Name: tool, Arguments: arguments}
+	if opts.Downstream != nil {
+		id, tok := c.relays.add(opts)
+		defer c.relays.remove(id)
+		if tok != nil {
+			params.SetProgressToken(tok)
+		}
+	}
+	res, err := l.cs.CallTool(callCtx, params)
 	if err == nil {
 		return res, nil
 	}

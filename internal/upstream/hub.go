@@ -224,11 +224,18 @@ func (h *Hub) Tools(server string) []*mcp.Tool {
 // (notifications/cancelled). args is the JSON object of arguments (nil or
 // empty means none). Every error is a *CallError.
 func (h *Hub) CallTool(ctx context.Context, server, tool string, args json.RawMessage) (*mcp.CallToolResult, error) {
+	return h.CallToolWith(ctx, server, tool, args, CallOptions{})
+}
+
+// CallToolWith is CallTool with options: a Downstream that receives the
+// upstream's progress, log messages, and sampling and elicitation requests
+// made during the call.
+func (h *Hub) CallToolWith(ctx context.Context, server, tool string, args json.RawMessage, opts CallOptions) (*mcp.CallToolResult, error) {
 	c := h.conns[server]
 	if c == nil {
 		return nil, &CallError{Server: server, Tool: tool, Code: CodeNotFound, Err: fmt.Errorf("no upstream server %q", server)}
 	}
-	return c.call(ctx, tool, args)
+	return c.call(ctx, tool, args, opts)
 }
 
 // Close shuts every connection down: in-flight calls are cancelled, every

@@ -236,6 +236,15 @@ func (p *process) stop(grace time.Duration) {
 	case <-time.After(5 * time.Second):
 		p.log.Warn("server process did not exit after SIGKILL", "pid", p.pgid)
 	}
+	// SIGKILL is delivered asynchronously: wait until the rest of the group
+	// is gone too, so that "stopped" means it.
+	for deadline := time.Now().Add(2 * time.Second); groupAlive(p.pgid); {
+		if time.Now().After(deadline) {
+			p.log.Warn("process group still alive after SIGKILL", "pgid", p.pgid)
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	// A process that left the group may still hold stderr; don't wait for it.
 	select {
 	case <-p.stderrDone:

@@ -1,0 +1,143 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Downstream is the client a call is made for. During the call, the hub
+// forwards to it what the upstream sends its own client: progress, log
+// messages, and sampling and elicitation requests. The gateway supplies one
+// for pass-through calls, where the user's client is the natural recipient.
+type Downstream interface {
+	Progress(ctx context.Context, p *mcp.ProgressNotificationParams)
+	Log(ctx context.Context, p *mcp.LoggingMessageParams)
+	CreateMessage(ctx context.Context, p *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error)
+	Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error)
+}
+
+// CallOptions are the optional parts of a call.
+type CallOptions struct {
+	// Downstream receives what the upstream sends its client during the
+	// call. Nil: notifications are dropped and requests refused.
+	Downstream Downstream
+	// ProgressToken is the downstream client's token; when set, the
+	// upstream is asked for progress and its notifications are relayed
+	// under this token.
+	ProgressToken any
+}
+
+// errNoDownstream refuses an upstream's request made outside a call that has
+// a client to ask.
+var errNoDownstream = errors.New("cemcp: no client to ask: the request was not made during a call from a client that can answer it")
+
+// relays tracks the calls in flight on one connection that have a
+// Downstream, so that what the upstream sends can be routed to it.
+type relays struct {
+	mu    sync.Mutex
+	next  uint64
+	calls map[uint64]*relayCall // guarded by mu
+	order []uint64              // in start order; guarded by mu
+}
+
+type relayCall struct {
+	d     Downstream
+	token any
+}
+
+const tokenPrefix = "cemcp-"
+
+// add registers a call and returns its id and the progress token to send
+// upstream (nil when the client asked for no progress).
+func (r *relays) add(opts CallOptions) (id uint64, upstreamToken any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.calls == nil {
+		r.calls = map[uint64]*relayCall{}
+	}
+	r.next++
+	id = r.next
+	r.calls[id] = &relayCall{d: opts.Downstream, token: opts.ProgressToken}
+	r.order = append(r.order, id)
+	if opts.ProgressToken != nil {
+		upstreamToken = tokenPrefix + strconv.FormatUint(id, 10)
+	}
+	return id, upstreamToken
+}
+
+func (r *relays) remove(id uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.calls, id)
+	for i, v := range r.order {
+		if v == id {
+			r.order = append(r.order[:i], r.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// byToken finds the call an upstream progress token belongs to.
+func (r *relays) byToken(tok any) *relayCall {
+	s, ok := tok.(string)
+	if !ok || !strings.HasPrefix(s, tokenPrefix) {
+		return nil
+	}
+	id, err := strconv.ParseUint(s[len(tokenPrefix):], 10, 64)
+	if err != nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[id]
+}
+
+// latest returns the most recently started call in flight. An upstream's
+// log messages and requests carry no reference to the call they belong to,
+// so they go to the newest one (with one call in flight, the right one).
+func (r *relays) latest() *relayCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.order) == 0 {
+		return nil
+	}
+	return r.calls[r.order[len(r.order)-1]]
+}
+
+// clientHandlers fills the client options that relay to downstreams.
+func (c *conn) clientHandlers(o *mcp.ClientOptions) {
+	o.ProgressNotificationHandler = func(ctx context.Context, req *mcp.ProgressNotificationClientRequest) {
+		rc := c.relays.byToken(req.Params.ProgressToken)
+		if rc == nil {
+			return
+		}
+		p := *req.Params
+		p.ProgressToken = rc.token
+		rc.d.Progress(ctx, &p)
+	}
+	o.LoggingMessageHandler = func(ctx context.Context, req *mcp.LoggingMessageRequest) {
+		if rc := c.relays.latest(); rc != nil {
+			rc.d.Log(ctx, req.Params)
+			return
+		}
+		c.log.Debug("upstream log message", "level", req.Params.Level, "data", fmt.Sprint(req.Params.Data))
+	}
+	o.CreateMessageHandler = func(ctx context.Context, req *mcp.CreateMessageRequest) (*mcp.CreateMessageResult, error) {
+		if rc := c.relays.latest(); rc != nil {
+			return rc.d.CreateMessage(ctx, req.Params)
+		}
+		return nil, errNoDownstream
+	}
+	o.ElicitationHandler = func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		if rc := c.relays.latest(); rc != nil {
+			return rc.d.Elicit(ctx, req.Params)
+		}
+		return nil, errNoDownstream
+	}
+}
