@@ -54,6 +54,8 @@ type Ledger struct {
 
 	insert, check, readHead, writeHead *sql.Stmt
 
+	commits atomic.Int64 // transactions committed, for benchmarks
+
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
 	reqs   chan *request
@@ -430,5 +432,6 @@ func (l *Ledger) commit(batch []*request) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	l.commits.Add(1)
 	return nil
 }

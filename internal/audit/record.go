@@ -173,7 +173,7 @@ func HashArgs(args json.RawMessage) (string, error) {
 }
 
 func canonicalArgs(args json.RawMessage) ([]byte, error) {
-	if len(bytes.TrimSpace(args)) == 0 {
+	if len(bytes.Trim(args, " \t\r\n")) == 0 { // JSON's white space only
 		return []byte("null"), nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(args))
