@@ -281,4 +281,3 @@ func perturbKind(v *any, kind string) bool {
 	}
 	return false
 }
-
