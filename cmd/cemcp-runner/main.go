@@ -4,9 +4,19 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/cemcp/cemcp/internal/runner"
 )
 
-func main() { os.Exit(runner.Main(os.Args)) }
+// cgoBuild is set when the binary was built with cgo (see cgo.go).
+var cgoBuild bool
+
+func main() {
+	if cgoBuild {
+		fmt.Fprintln(os.Stderr, "cemcp-runner: built with cgo, so it cannot drop privileges on every thread; rebuild it with: CGO_ENABLED=0 go build -o bin/ ./cmd/cemcp-runner")
+		os.Exit(2)
+	}
+	os.Exit(runner.Main(os.Args))
+}

@@ -83,7 +83,7 @@ const maxErrorMessage = 2000
 // callTool is the single path of every tool call: inner calls from programs
 // and pass-through calls from the client. It returns the upstream result, or
 // a *sandbox.ToolError for everything that kept the call from succeeding.
-func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string, args json.RawMessage) (*mcp.CallToolResult, *catalog.Tool, error) {
+func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string, args json.RawMessage, opts upstream.CallOptions) (*mcp.CallToolResult, *catalog.Tool, error) {
 	start := time.Now()
 	rec := CallRecord{Tool: qualified, Decision: "allow"}
 	t, ok := g.cat.Lookup(qualified)
@@ -97,7 +97,7 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 	if len(args) == 0 || string(args) == "null" {
 		args = json.RawMessage("{}")
 	}
-	res, err := g.hub.CallTool(ctx, t.Server, t.Name, args)
+	res, err := g.hub.CallToolWith(ctx, t.Server, t.Name, args, opts)
 	rec.Ms = time.Since(start).Milliseconds()
 	if err != nil {
 		te := toolErrorFrom(t, err)
@@ -120,7 +120,9 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 // innerCaller returns the ToolCaller handed to the executor for one run.
 func (g *Gateway) innerCaller(run *runState) sandbox.ToolCaller {
 	return sandbox.ToolCallerFunc(func(ctx context.Context, tool string, args json.RawMessage) (json.RawMessage, error) {
-		res, _, err := g.callTool(ctx, run, tool, args)
+		// Inner calls have no downstream: an upstream may not prompt the
+		// user (elicitation) or the model (sampling) on behalf of a program.
+		res, _, err := g.callTool(ctx, run, tool, args, upstream.CallOptions{})
 		if err != nil {
 			return nil, err
 		}

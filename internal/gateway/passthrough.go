@@ -9,6 +9,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/cemcp/cemcp/internal/sandbox"
+	"github.com/cemcp/cemcp/internal/upstream"
 )
 
 // passthroughName is the name under which a tool is served directly.
@@ -86,7 +87,14 @@ func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 		if req.Params != nil {
 			args = req.Params.Arguments
 		}
-		res, _, err := g.callTool(ctx, nil, qualified, args)
+		opts := upstream.CallOptions{}
+		if req.Session != nil {
+			opts.Downstream = sessionDownstream{req.Session}
+			if req.Params != nil {
+				opts.ProgressToken = req.Params.GetProgressToken()
+			}
+		}
+		res, _, err := g.callTool(ctx, nil, qualified, args, opts)
 		var te *sandbox.ToolError
 		switch {
 		case err == nil:
@@ -100,4 +108,26 @@ func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 			return nil, err
 		}
 	}
+}
+
+// sessionDownstream relays an upstream's progress, logs, sampling and
+// elicitation during a pass-through call to the client that made it.
+type sessionDownstream struct{ ss *mcp.ServerSession }
+
+var _ upstream.Downstream = sessionDownstream{}
+
+func (d sessionDownstream) Progress(ctx context.Context, p *mcp.ProgressNotificationParams) {
+	_ = d.ss.NotifyProgress(ctx, p)
+}
+
+func (d sessionDownstream) Log(ctx context.Context, p *mcp.LoggingMessageParams) {
+	_ = d.ss.Log(ctx, p)
+}
+
+func (d sessionDownstream) CreateMessage(ctx context.Context, p *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error) {
+	return d.ss.CreateMessage(ctx, p)
+}
+
+func (d sessionDownstream) Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+	return d.ss.Elicit(ctx, p)
 }

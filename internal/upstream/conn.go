@@ -210,11 +210,19 @@ func (c *conn) connect(ctx context.Context) (_ *link, _ []*mcp.Tool, err error) 
 	}
 	c.clientHandlers(copts)
 	client := mcp.NewClient(c.hub.impl, copts)
+	client.AddReceivingMiddleware(c.relayElicitation)
 	cs, err := client.Connect(l.ctx, t, nil)
 	if err != nil {
 		return nil, nil, c.startError(ctx, sctx, l, "initialize", err)
 	}
 	l.cs = cs
+	// Servers send no log messages until the client sets a level; ask for
+	// everything and let each downstream session filter by its own level.
+	if ir := cs.InitializeResult(); ir != nil && ir.Capabilities != nil && ir.Capabilities.Logging != nil {
+		if err := cs.SetLoggingLevel(l.ctx, &mcp.SetLoggingLevelParams{Level: "debug"}); err != nil {
+			c.log.Debug("set logging level", "error", err)
+		}
+	}
 	tools, err := listTools(l.ctx, cs)
 	if err != nil {
 		return nil, nil, c.startError(ctx, sctx, l, "list tools", err)

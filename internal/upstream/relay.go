@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -47,8 +49,9 @@ type relays struct {
 }
 
 type relayCall struct {
-	d     Downstream
-	token any
+	d      Downstream
+	token  any
+	logged atomic.Bool // a log message was relayed during the call
 }
 
 const tokenPrefix = "cemcp-"
@@ -71,7 +74,19 @@ func (r *relays) add(opts CallOptions) (id uint64, upstreamToken any) {
 	return id, upstreamToken
 }
 
+// trailingLogs bounds how long a call that relayed log messages waits, after
+// its result arrived, for log messages the upstream sent just before it. The
+// SDK handles a response as soon as it is read but queues notifications for
+// a handler goroutine, so the last ones can lag the result.
+const trailingLogs = 5 * time.Millisecond
+
 func (r *relays) remove(id uint64) {
+	r.mu.Lock()
+	rc := r.calls[id]
+	r.mu.Unlock()
+	if rc != nil && rc.logged.Load() {
+		time.Sleep(trailingLogs)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.calls, id)
@@ -123,6 +138,7 @@ func (c *conn) clientHandlers(o *mcp.ClientOptions) {
 	}
 	o.LoggingMessageHandler = func(ctx context.Context, req *mcp.LoggingMessageRequest) {
 		if rc := c.relays.latest(); rc != nil {
+			rc.logged.Store(true)
 			rc.d.Log(ctx, req.Params)
 			return
 		}
@@ -134,10 +150,26 @@ func (c *conn) clientHandlers(o *mcp.ClientOptions) {
 		}
 		return nil, errNoDownstream
 	}
-	o.ElicitationHandler = func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-		if rc := c.relays.latest(); rc != nil {
-			return rc.d.Elicit(ctx, req.Params)
+	o.ElicitationHandler = c.elicit
+}
+
+func (c *conn) elicit(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+	if rc := c.relays.latest(); rc != nil {
+		return rc.d.Elicit(ctx, req.Params)
+	}
+	return nil, errNoDownstream
+}
+
+// relayElicitation hands elicitation requests to the downstream as they
+// are. The SDK client would first check the requested schema against its own
+// idea of what a form may hold, and refuse forms (titled multi-select enums,
+// legacy enumNames) that the downstream client understands; a relay leaves
+// that judgement to the client that renders the form.
+func (c *conn) relayElicitation(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		if er, ok := req.(*mcp.ElicitRequest); ok && method == "elicitation/create" {
+			return c.elicit(ctx, er)
 		}
-		return nil, errNoDownstream
+		return next(ctx, method, req)
 	}
 }

@@ -17,6 +17,7 @@ import (
 var (
 	repoRoot  string
 	cemcpBin  string
+	runnerBin string
 	npmModDir string
 )
 
@@ -28,7 +29,13 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// The jail runs the runner as an unprivileged user: its directory must
+	// be traversable by others.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		panic(err)
+	}
 	cemcpBin = filepath.Join(tmp, "cemcp")
+	runnerBin = filepath.Join(tmp, "cemcp-runner")
 	build := exec.Command("go", "build", "-o", tmp+"/", "./cmd/...")
 	build.Dir = repoRoot
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")

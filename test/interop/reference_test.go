@@ -14,8 +14,11 @@ import (
 	"github.com/cemcp/cemcp/internal/gateway"
 )
 
-// sandboxSection is the cemcp.sandbox config the interop tests use.
-func sandboxSection() string { return `{"mode": "inprocess"}` }
+// sandboxSection is the cemcp.sandbox config the interop tests use: the
+// Linux jail, with the runner built in TestMain.
+func sandboxSection() string {
+	return fmt.Sprintf(`{"mode": "jail", "runner": %q, "pool_size": 1}`, runnerBin)
+}
 
 func startGateway(t *testing.T, src string) *gateway.Gateway {
 	t.Helper()
