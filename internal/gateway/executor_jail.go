@@ -71,4 +71,3 @@ func newJailExecutor(s config.Sandbox, limits sandbox.Limits, log *slog.Logger) 
 	}
 	return j, nil
 }
-
