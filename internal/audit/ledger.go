@@ -46,6 +46,12 @@ type Options struct {
 // through one writer goroutine that commits the records that arrived together
 // in one transaction (group commit); each write method returns only once its
 // record is committed, or with an error and nothing of it written.
+//
+// If ctx ends while a record still waits in the queue, the write method
+// returns ctx's error and nothing is written; once the writer has taken the
+// record, the method waits for its commit. A caller that must record even
+// when its request is canceled (FinishRun after the client went away)
+// passes context.WithoutCancel(ctx).
 type Ledger struct {
 	db        *sql.DB
 	log       *slog.Logger
@@ -54,7 +60,8 @@ type Ledger struct {
 
 	insert, check, readHead, writeHead *sql.Stmt
 
-	commits atomic.Int64 // transactions committed, for benchmarks
+	commits atomic.Int64 // transactions committed (benchmarks)
+	taken   atomic.Int64 // requests taken by the writer (tests)
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -293,6 +300,9 @@ type request struct {
 // the writer has taken the record, nothing is written and ctx's error is
 // returned; once taken, write waits for the outcome.
 func (l *Ledger) write(ctx context.Context, b *body) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	r := &request{b: b, done: make(chan error, 1)}
 	l.mu.RLock()
 	if l.closed {
@@ -339,6 +349,7 @@ func (l *Ledger) writer() {
 		for _, r := range batch {
 			if r.state.CompareAndSwap(pending, taken) {
 				live = append(live, r)
+				l.taken.Add(1)
 			}
 		}
 		if len(live) == 0 {

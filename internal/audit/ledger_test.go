@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -169,7 +170,10 @@ func TestStoreArgs(t *testing.T) {
 func TestOpenFileModesAndPragmas(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
 	l, path := openTemp(t, Options{Path: filepath.Join(dir, "audit.db")})
-	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
+	if err := l.BeginRun(context.Background(), Run{ID: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600} {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
@@ -447,4 +451,46 @@ func TestExport(t *testing.T) {
 	if err := l.Export(ctx, &one, "ghost"); !errors.Is(err, ErrUnknownRun) {
 		t.Errorf("Export(ghost) = %v, want ErrUnknownRun", err)
 	}
+}
+
+// TestCancelWhileQueued cancels a write still waiting in the queue: it must
+// return the context's error and leave nothing behind, while the write
+// already taken by the writer is committed.
+func TestCancelWhileQueued(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openTemp(t, Options{Path: ":memory:"}) // one connection
+	if err := l.BeginRun(ctx, Run{ID: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := l.db.Conn(ctx) // hold the only connection: the writer stalls
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() { first <- l.RecordCall(ctx, Call{RunID: "r", Seq: 1, Tool: "a.b"}) }()
+	for l.taken.Load() < 2 { // BeginRun, then the first call
+		runtime.Gosched()
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	second := make(chan error, 1)
+	go func() { second <- l.RecordCall(cctx, Call{RunID: "r", Seq: 2, Tool: "a.b"}) }()
+	for len(l.reqs) == 0 {
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Fatalf("queued write after cancel: %v, want context.Canceled", err)
+	}
+	conn.Close()
+	if err := <-first; err != nil {
+		t.Fatalf("write taken before the cancel: %v", err)
+	}
+	d, err := l.Show(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Calls) != 1 || d.Calls[0].Seq != 1 {
+		t.Errorf("calls = %+v, want only call 1", d.Calls)
+	}
+	mustVerify(t, l)
 }
