@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cemcp/cemcp/internal/audit"
 	"github.com/cemcp/cemcp/internal/catalog"
+	"github.com/cemcp/cemcp/internal/gate"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
 )
@@ -29,38 +32,98 @@ type CallRecord struct {
 }
 
 // Flag is one finding of a run ("flags" in the structured content).
-type Flag struct {
-	Kind   string `json:"kind"` // injection, secret, truncated, schema_violation, definition_changed, limit
-	Source string `json:"source"`
-	Detail string `json:"detail"`
-}
+type Flag = gate.Flag
 
-// runState collects what the calls of one run did. Safe for concurrent use:
-// a program's calls run in parallel.
+// runState collects what the calls of one run did and records it in the
+// ledger. Safe for concurrent use: a program's calls run in parallel.
 type runState struct {
-	id string
+	id     string
+	gr     *gate.Run
+	ledger *audit.Ledger // nil when the ledger is off
+	log    *slog.Logger
 
 	mu    sync.Mutex
+	seq   int          // guarded by mu
 	calls []CallRecord // guarded by mu
 	flags []Flag       // guarded by mu
 }
 
-func (r *runState) addCall(c CallRecord) {
-	if r == nil {
+// newRun starts a run: the gate's state, and its record in the ledger. ss
+// is the client session the run serves (nil for `cemcp run`): approvals are
+// asked there.
+func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession) *runState {
+	var appr gate.Approver
+	session := map[string]any{}
+	client := ""
+	if ss != nil {
+		appr = elicitApprover{ss}
+		session["id"] = ss.ID()
+		if p := ss.InitializeParams(); p != nil && p.ClientInfo != nil {
+			client = p.ClientInfo.Name + "/" + p.ClientInfo.Version
+			session["client"] = p.ClientInfo.Name
+		}
+	}
+	if language == "" {
+		language = string(sandbox.TypeScript)
+	}
+	r := &runState{id: id, gr: g.gate.NewRun(id, language, session, appr, 0), ledger: g.ledger, log: g.log}
+	if r.ledger != nil {
+		sid, _ := session["id"].(string)
+		if err := r.ledger.BeginRun(context.Background(), audit.Run{ID: id, Session: sid, Client: client, Language: language, Code: code}); err != nil {
+			g.log.Error("audit: begin run", "run", id, "err", err)
+			r.ledger = nil
+		}
+	}
+	return r
+}
+
+// finish records the end of a run.
+func (r *runState) finish(out ExecuteOutput) {
+	if r.ledger == nil {
 		return
 	}
+	f := audit.Finish{RunID: r.id, Status: "ok", OutputBytes: len(out.Output), Ms: out.Ms}
+	if out.Error != nil {
+		f.Status, f.Error = out.Error.Kind, out.Error.Message
+	}
+	if err := r.ledger.FinishRun(context.Background(), f); err != nil {
+		r.log.Error("audit: finish run", "run", r.id, "err", err)
+	}
+}
+
+func (r *runState) addCall(c CallRecord, args json.RawMessage, labels []string, rule, reason string, resultBytes int) {
 	r.mu.Lock()
+	r.seq++
+	seq := r.seq
 	r.calls = append(r.calls, c)
 	r.mu.Unlock()
+	if r.ledger == nil {
+		return
+	}
+	h, _ := audit.HashArgs(args)
+	err := r.ledger.RecordCall(context.Background(), audit.Call{RunID: r.id, Seq: seq, Tool: c.Tool, ArgsHash: h, Labels: labels,
+		Decision: c.Decision, Rule: rule, Reason: reason, Status: c.Status, LatencyMs: c.Ms, ResultBytes: resultBytes})
+	if err != nil {
+		r.log.Error("audit: record call", "run", r.id, "err", err)
+	}
 }
 
 func (r *runState) addFlag(f Flag) {
-	if r == nil {
-		return
-	}
 	r.mu.Lock()
 	r.flags = append(r.flags, f)
 	r.mu.Unlock()
+	if r.ledger == nil {
+		return
+	}
+	if err := r.ledger.RecordFlag(context.Background(), audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
+		r.log.Error("audit: record flag", "run", r.id, "err", err)
+	}
+}
+
+func (r *runState) addFlags(fs []gate.Flag) {
+	for _, f := range fs {
+		r.addFlag(f)
+	}
 }
 
 func (r *runState) snapshot() ([]CallRecord, []Flag) {
@@ -81,40 +144,58 @@ func (r *runState) snapshot() ([]CallRecord, []Flag) {
 const maxErrorMessage = 2000
 
 // callTool is the single path of every tool call: inner calls from programs
-// and pass-through calls from the client. It returns the upstream result, or
-// a *sandbox.ToolError for everything that kept the call from succeeding.
-func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string, args json.RawMessage, opts upstream.CallOptions) (*mcp.CallToolResult, *catalog.Tool, error) {
+// and pass-through calls from the client. The gate decides first; a call it
+// does not allow never reaches the upstream. It returns the upstream result
+// and its unwrapped value, or a *sandbox.ToolError for everything that kept
+// the call from succeeding (with the upstream's result when the tool itself
+// failed).
+func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string, args json.RawMessage, opts upstream.CallOptions) (*mcp.CallToolResult, json.RawMessage, error) {
 	start := time.Now()
-	rec := CallRecord{Tool: qualified, Decision: "allow"}
+	if len(args) == 0 || string(args) == "null" {
+		args = json.RawMessage("{}")
+	}
+	rec := CallRecord{Tool: qualified}
 	t, ok := g.cat.Lookup(qualified)
 	if !ok {
 		rec.Status, rec.Decision = "not_found", "deny"
-		run.addCall(rec)
+		run.addCall(rec, args, nil, "catalog", "no such tool", 0)
 		server, tool, _ := strings.Cut(qualified, ".")
 		return nil, nil, &sandbox.ToolError{Server: server, Tool: tool, Code: "not_found",
 			Message: fmt.Sprintf("no tool %q; use search_tools to find tools and describe_tools for their exact names", qualified)}
 	}
-	if len(args) == 0 || string(args) == "null" {
-		args = json.RawMessage("{}")
+	d := g.gate.Call(ctx, run.gr, t, args)
+	run.addFlags(d.Flags)
+	rec.Decision = d.Outcome
+	if !d.Allowed {
+		rec.Status, rec.Error = d.Code, d.Reason
+		rec.Ms = time.Since(start).Milliseconds()
+		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, 0)
+		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: d.Code, Message: sanitizeMessage(d.Reason)}
 	}
 	res, err := g.hub.CallToolWith(ctx, t.Server, t.Name, args, opts)
 	rec.Ms = time.Since(start).Milliseconds()
 	if err != nil {
 		te := toolErrorFrom(t, err)
 		rec.Status, rec.Error = te.Code, te.Message
-		run.addCall(rec)
-		return nil, t, te
+		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, 0)
+		return nil, nil, te
 	}
 	if res.IsError {
-		rec.Status = "tool_error"
 		msg := sanitizeMessage(resultText(res))
-		rec.Error = msg
-		run.addCall(rec)
-		return res, t, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "tool_error", Message: msg}
+		rec.Status, rec.Error = "tool_error", msg
+		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, len(msg))
+		return res, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "tool_error", Message: msg}
 	}
+	value, err := unwrapResult(res)
+	if err != nil {
+		rec.Status, rec.Error = "error", err.Error()
+		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, 0)
+		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "internal", Message: err.Error()}
+	}
+	run.addFlags(g.gate.Result(run.gr, t, value))
 	rec.Status = "ok"
-	run.addCall(rec)
-	return res, t, nil
+	run.addCall(rec, args, d.Labels, d.Rule, d.Reason, len(value))
+	return res, value, nil
 }
 
 // innerCaller returns the ToolCaller handed to the executor for one run.
@@ -122,15 +203,14 @@ func (g *Gateway) innerCaller(run *runState) sandbox.ToolCaller {
 	return sandbox.ToolCallerFunc(func(ctx context.Context, tool string, args json.RawMessage) (json.RawMessage, error) {
 		// Inner calls have no downstream: an upstream may not prompt the
 		// user (elicitation) or the model (sampling) on behalf of a program.
-		res, _, err := g.callTool(ctx, run, tool, args, upstream.CallOptions{})
+		_, v, err := g.callTool(ctx, run, tool, args, upstream.CallOptions{})
 		if err != nil {
 			return nil, err
 		}
-		v, err := unwrapResult(res)
-		if err == nil && g.onRes != nil {
+		if g.onRes != nil {
 			g.onRes(tool, v)
 		}
-		return v, err
+		return v, nil
 	})
 }
 

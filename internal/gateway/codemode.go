@@ -188,19 +188,25 @@ func (g *Gateway) Describe(names []string, language string) (DescribeOutput, err
 	return out, nil
 }
 
-func (g *Gateway) handleExecute(ctx context.Context, _ *mcp.CallToolRequest, in ExecuteInput) (*mcp.CallToolResult, ExecuteOutput, error) {
-	out := g.Execute(ctx, in)
+func (g *Gateway) handleExecute(ctx context.Context, req *mcp.CallToolRequest, in ExecuteInput) (*mcp.CallToolResult, ExecuteOutput, error) {
+	out := g.execute(ctx, in, req.Session)
 	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: out.Text()}}, IsError: out.Error != nil}
 	return res, out, nil
 }
 
 // Execute runs one program through the executor, with every tool call going
-// through the gateway's call path.
+// through the gateway's call path. With no client session, calls that need
+// the user's approval are denied.
 func (g *Gateway) Execute(ctx context.Context, in ExecuteInput) ExecuteOutput {
+	return g.execute(ctx, in, nil)
+}
+
+func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSession) (out ExecuteOutput) {
 	start := time.Now()
-	run := &runState{id: newRunID()}
-	out := ExecuteOutput{RunID: run.id}
 	lang := sandbox.Language(strings.ToLower(strings.TrimSpace(in.Language)))
+	run := g.newRun(newRunID(), string(lang), in.Code, ss)
+	out = ExecuteOutput{RunID: run.id}
+	defer func() { run.finish(out) }()
 	switch lang {
 	case "", "ts":
 		lang = sandbox.TypeScript

@@ -20,8 +20,10 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cemcp/cemcp/internal/audit"
 	"github.com/cemcp/cemcp/internal/catalog"
 	"github.com/cemcp/cemcp/internal/config"
+	"github.com/cemcp/cemcp/internal/gate"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
 )
@@ -50,6 +52,8 @@ type Gateway struct {
 	cat    *catalog.Catalog
 	exec   sandbox.Executor
 	server *mcp.Server
+	gate   *gate.Gate
+	ledger *audit.Ledger // nil when cemcp.audit.enabled is false
 	onRes  func(tool string, result json.RawMessage)
 
 	mu sync.Mutex
@@ -86,6 +90,21 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		}
 	}
 	g.exec = exec
+
+	gt, err := gate.New(gate.Options{Policy: opts.Config.Cemcp.Policy, Servers: opts.Config.Servers, Logger: log.With("component", "gate")})
+	if err != nil {
+		exec.Close()
+		return nil, err
+	}
+	g.gate = gt
+	if a := opts.Config.Cemcp.Audit; a.Enabled {
+		l, err := audit.Open(ctx, audit.Options{Path: a.Path, Synchronous: "NORMAL", Logger: log.With("component", "audit")})
+		if err != nil {
+			exec.Close()
+			return nil, fmt.Errorf("open the audit ledger %s: %w (set cemcp.audit.path, or cemcp.audit.enabled false)", a.Path, err)
+		}
+		g.ledger = l
+	}
 
 	name := opts.ServerName
 	if name == "" {
@@ -136,6 +155,9 @@ func (g *Gateway) Catalog() *catalog.Catalog { return g.cat }
 // Status reports the state of every upstream.
 func (g *Gateway) Status() []upstream.ServerStatus { return g.hub.Status() }
 
+// Ledger returns the audit ledger, nil when it is off.
+func (g *Gateway) Ledger() *audit.Ledger { return g.ledger }
+
 // Executor returns the executor in use.
 func (g *Gateway) Executor() sandbox.Executor { return g.exec }
 
@@ -148,7 +170,11 @@ func (g *Gateway) Close() error {
 	}
 	g.closed = true
 	g.mu.Unlock()
-	return errors.Join(g.hub.Close(), g.exec.Close())
+	err := errors.Join(g.hub.Close(), g.exec.Close())
+	if g.ledger != nil {
+		err = errors.Join(err, g.ledger.Close())
+	}
+	return err
 }
 
 // toolsChanged is the hub's callback: a server's tool list is new or changed.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ func newTestGateway(t testing.TB, cfg *config.Config) *Gateway {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	cfg.Cemcp.Audit.Path = filepath.Join(t.TempDir(), "audit.db")
 	g, err := New(ctx, Options{Config: cfg, Executor: sandbox.NewInProcess(sandbox.Limits{}, nil)})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +166,7 @@ return { total: stats.sum, mean: stats.mean };`
 func TestFailures(t *testing.T) {
 	baseG := runtime.NumGoroutine()
 	cfg := testConfig(t, `{"sandbox": {"mode": "inprocess", "timeout_ms": 2000, "max_output_bytes": 4096},
-		"servers": {"bad": {"call_timeout_ms": 500}}}`, "bad", "units")
+		"servers": {"bad": {"call_timeout_ms": 500, "trust": "trusted"}}}`, "bad", "units")
 	// A server whose command does not exist: reported and skipped.
 	cfg.Servers["missing"] = &config.Server{Name: "missing", Type: "stdio", Command: "/nonexistent/mcp-server", StartTimeout: 5 * time.Second, CallTimeout: time.Second}
 	g := newTestGateway(t, cfg)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -94,8 +95,15 @@ func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 				opts.ProgressToken = req.Params.GetProgressToken()
 			}
 		}
-		res, _, err := g.callTool(ctx, nil, qualified, args, opts)
+		run := g.newRun(newRunID(), "passthrough", "", req.Session)
+		start := time.Now()
+		res, _, err := g.callTool(ctx, run, qualified, args, opts)
+		out := ExecuteOutput{Ms: time.Since(start).Milliseconds()}
 		var te *sandbox.ToolError
+		if errors.As(err, &te) {
+			out.Error = &sandbox.RunError{Kind: "tool_error", Message: te.Message}
+		}
+		run.finish(out)
 		switch {
 		case err == nil:
 			return res, nil

@@ -54,8 +54,8 @@ func TestReferenceServersStdio(t *testing.T) {
     "filesystem": {"command": %q, "args": [%q, %q]},
     "memory":     {"command": %q, "args": [%q], "env": {"MEMORY_FILE_PATH": %q}}
   },
-  "cemcp": {"sandbox": %s}
-}`, nodeBin, refServer("everything"), nodeBin, refServer("filesystem"), dir, nodeBin, refServer("memory"), memFile, sandboxSection())
+  "cemcp": {"sandbox": %s, "servers": {"*": {"trust": "trusted"}}, "audit": {"path": %q}}
+}`, nodeBin, refServer("everything"), nodeBin, refServer("filesystem"), dir, nodeBin, refServer("memory"), memFile, sandboxSection(), filepath.Join(t.TempDir(), "audit.db"))
 	g := startGateway(t, src)
 
 	for _, q := range []string{"everything.echo", "filesystem.read_text_file", "memory.read_graph"} {
@@ -119,7 +119,7 @@ func TestEverythingStreamableHTTP(t *testing.T) {
 	port := freePort(t)
 	startProcess(t, []string{fmt.Sprintf("PORT=%d", port)}, nodeBin, refServer("everything"), "streamableHttp")
 	waitListening(t, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
-	src := fmt.Sprintf(`{"mcpServers": {"everything": {"type": "http", "url": "http://127.0.0.1:%d/mcp"}}, "cemcp": {"sandbox": %s}}`, port, sandboxSection())
+	src := fmt.Sprintf(`{"mcpServers": {"everything": {"type": "http", "url": "http://127.0.0.1:%d/mcp"}}, "cemcp": {"sandbox": %s, "audit": {"enabled": false}}}`, port, sandboxSection())
 	g := startGateway(t, src)
 	out := g.Execute(context.Background(), gateway.ExecuteInput{Code: `
 const [echo, structured] = await Promise.all([

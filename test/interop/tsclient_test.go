@@ -49,7 +49,7 @@ func interopConfig(t *testing.T) string {
     "everything": {"command": %q, "args": [%q, "stdio"]},
     "memory": {"command": %q, "args": [%q], "env": {"MEMORY_FILE_PATH": %q}}
   },
-  "cemcp": {"sandbox": %s, "audit": {"path": %q}}
+  "cemcp": {"sandbox": %s, "audit": {"path": %q}, "servers": {"memory": {"trust": "trusted"}}}
 }`, nodeBin, refServer("everything"), nodeBin, refServer("memory"), filepath.Join(dir, "mem.jsonl"), sandboxSection(), filepath.Join(dir, "audit.db")))
 	return path
 }

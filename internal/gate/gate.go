@@ -1,0 +1,267 @@
+// Package gate is cemcp's semantic gate: the one checkpoint that every tool
+// call passes, whether a program in the sandbox makes it or the client calls
+// a pass-through tool. It composes the pieces in its subpackages:
+//
+//   - policy: CEL rules and defaults, argument validation, budgets, rate limits;
+//   - flow: data-flow labels (where each argument value came from);
+//   - static: analysis of a program before it runs (gate.Pre);
+//   - text: untrusted text in results, errors and output (gate.Result, gate.Post);
+//   - judge: the optional LLM reviewer.
+//
+// The gate decides; the gateway enforces: a call the gate does not allow
+// never reaches the upstream.
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cemcp/cemcp/internal/catalog"
+	"github.com/cemcp/cemcp/internal/config"
+	"github.com/cemcp/cemcp/internal/gate/flow"
+	"github.com/cemcp/cemcp/internal/gate/policy"
+)
+
+// Flag is one finding, reported to the client and recorded in the ledger.
+type Flag struct {
+	Kind   string `json:"kind"` // injection, secret, truncated, schema_violation, definition_changed, quarantined, shadowing, limit, static
+	Source string `json:"source"`
+	Detail string `json:"detail"`
+}
+
+// Options configure a Gate.
+type Options struct {
+	Policy  config.Policy
+	Servers map[string]*config.Server // trust levels
+	Logger  *slog.Logger
+}
+
+// Gate holds what is shared by every run: compiled policy, schema cache,
+// rate limits and trust levels. Safe for concurrent use.
+type Gate struct {
+	log             *slog.Logger
+	pol             *policy.Policy
+	val             *policy.Validator
+	rate            *policy.RateLimiter
+	trusted         map[string]bool
+	approvalTimeout time.Duration
+	maxCalls        int
+}
+
+// New compiles the policy.
+func New(opts Options) (*Gate, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pol, err := policy.New(opts.Policy, policy.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	rate, err := policy.NewRateLimiter(opts.Policy.RateLimits, policy.RateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("cemcp.policy.rate_limits: %w", err)
+	}
+	trusted := map[string]bool{}
+	for name, s := range opts.Servers {
+		trusted[name] = s.Trusted
+	}
+	at := opts.Policy.ApprovalTimeout
+	if at <= 0 {
+		at = 2 * time.Minute
+	}
+	return &Gate{log: log, pol: pol, val: policy.NewValidator(), rate: rate, trusted: trusted, approvalTimeout: at, maxCalls: opts.Policy.MaxCallsPerRun}, nil
+}
+
+// Trusted reports the trust level of a server.
+func (g *Gate) Trusted(server string) bool { return g.trusted[server] }
+
+// Approval is one call put to the user.
+type Approval struct {
+	Tool   string
+	Args   json.RawMessage
+	Reason string
+	// Sources says where argument values came from: "server.tool (untrusted)".
+	Sources []string
+}
+
+// Approver asks the user about a call. It returns false when the user
+// declines, and an error when it cannot ask (the client has no
+// elicitation, or the wait timed out).
+type Approver interface {
+	Approve(ctx context.Context, a Approval) (bool, error)
+}
+
+// ErrCannotAsk is returned by an Approver that has no way to ask the user.
+var ErrCannotAsk = errors.New("the client cannot be asked for approval (no elicitation support)")
+
+// Run is the gate's state for one execute_code run or one pass-through call.
+type Run struct {
+	ID       string
+	Language string
+	Session  map[string]any
+	approver Approver
+	tracker  *flow.Tracker
+	budget   *policy.Budget
+	calls    atomic.Int64
+}
+
+// NewRun starts the gate's state for a run. maxCalls bounds its tool calls
+// (0: the policy's max_calls_per_run).
+func (g *Gate) NewRun(id, language string, session map[string]any, approver Approver, maxCalls int) *Run {
+	if maxCalls <= 0 {
+		maxCalls = g.maxCalls
+	}
+	return &Run{ID: id, Language: language, Session: session, approver: approver,
+		tracker: flow.NewTracker(flow.Options{}), budget: policy.NewBudget(maxCalls)}
+}
+
+// Decision is the gate's verdict on one call.
+type Decision struct {
+	Allowed bool
+	// Outcome is what the ledger and the client see: "allow", "deny",
+	// "approve:accepted", "approve:declined", "approve:unavailable".
+	Outcome string
+	Rule    string
+	Reason  string
+	// Code is the ToolError code of a refused call: "denied",
+	// "invalid_arguments", "budget", "rate_limited".
+	Code   string
+	Labels []string
+	Flags  []Flag
+}
+
+// Call decides one call: budget, rate limit, argument validation, data-flow
+// labels, policy, and the user's approval when policy asks for it. Nothing
+// may reach the upstream unless the result is Allowed.
+func (g *Gate) Call(ctx context.Context, run *Run, t *catalog.Tool, args json.RawMessage) Decision {
+	n := run.calls.Add(1)
+	if err := run.budget.Take(); err != nil {
+		return Decision{Outcome: "deny", Code: "budget", Rule: "budget:max_calls_per_run",
+			Reason: fmt.Sprintf("the run used its budget of %d tool calls; do the work in fewer calls", run.budget.Max())}
+	}
+	if err := g.rate.Allow(t.Server, t.Name); err != nil {
+		return Decision{Outcome: "deny", Code: "rate_limited", Rule: "rate_limits", Reason: err.Error()}
+	}
+	var argv map[string]any
+	if len(args) > 0 {
+		if err := json.Unmarshal(args, &argv); err != nil {
+			return Decision{Outcome: "deny", Code: "invalid_arguments", Rule: "schema", Reason: "arguments are not a JSON object: " + err.Error()}
+		}
+	}
+	if argv == nil {
+		argv = map[string]any{}
+	}
+	var flags []Flag
+	v := g.val.Args(t, argv)
+	if !v.OK() {
+		return Decision{Outcome: "deny", Code: "invalid_arguments", Rule: "schema",
+			Reason: "invalid arguments for " + t.Qualified + ":\n" + strings.Join(v.Errors, "\n"),
+			Flags:  []Flag{{Kind: "schema_violation", Source: t.Qualified, Detail: strings.Join(v.Errors, "; ")}}}
+	}
+	if v.Skipped != "" {
+		flags = append(flags, Flag{Kind: "schema_violation", Source: t.Qualified, Detail: "input schema not checked: " + v.Skipped})
+	}
+	labels := run.tracker.LabelsForValue(argv)
+	in := policy.Input{
+		Server: t.Server, Tool: t.Name, Args: argv,
+		Annotations: policy.AnnotationsFrom(t.Annotations),
+		Trusted:     g.trusted[t.Server],
+		Labels:      labels,
+		Session:     run.Session,
+		Run:         map[string]any{"id": run.ID, "calls": n, "language": run.Language},
+	}
+	d := g.pol.Decide(in)
+	out := Decision{Rule: d.Rule, Reason: d.Reason, Labels: labelStrings(labels), Flags: flags}
+	switch d.Effect {
+	case policy.Allow:
+		out.Allowed, out.Outcome = true, "allow"
+	case policy.Deny:
+		out.Outcome, out.Code = "deny", "denied"
+	case policy.Approve:
+		out.Allowed, out.Outcome, out.Code = g.ask(ctx, run, t, args, d.Reason, labels)
+		if !out.Allowed {
+			out.Reason = d.Reason + "; " + approvalFailure[out.Outcome]
+		}
+	default:
+		out.Outcome, out.Code, out.Reason = "deny", "denied", "policy returned no effect"
+	}
+	return out
+}
+
+// ask puts a call to the user. Declined, unanswered or unaskable means no.
+func (g *Gate) ask(ctx context.Context, run *Run, t *catalog.Tool, args json.RawMessage, reason string, labels []flow.Label) (bool, string, string) {
+	if run.approver == nil {
+		return false, "approve:unavailable", "denied"
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.approvalTimeout)
+	defer cancel()
+	ok, err := run.approver.Approve(ctx, Approval{Tool: t.Qualified, Args: args, Reason: reason, Sources: labelStrings(labels)})
+	switch {
+	case err != nil && errors.Is(err, context.DeadlineExceeded):
+		return false, "approve:timeout", "denied"
+	case err != nil:
+		g.log.Info("approval not obtained", "tool", t.Qualified, "err", err)
+		return false, "approve:unavailable", "denied"
+	case !ok:
+		return false, "approve:declined", "denied"
+	}
+	return true, "approve:accepted", ""
+}
+
+var approvalFailure = map[string]string{
+	"approve:unavailable": "the call needs the user's approval, but the user could not be asked (the client does not support elicitation). " +
+		"Do without this call, or ask the user to mark the server trusted (cemcp.servers.NAME.trust) or to use a client that can approve calls",
+	"approve:declined": "the user declined the call; do not retry it",
+	"approve:timeout":  "the user did not answer in time",
+}
+
+func labelStrings(labels []flow.Label) []string {
+	if len(labels) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range labels {
+		trust := "untrusted"
+		if l.Trusted {
+			trust = "trusted"
+		}
+		s := l.Server + "." + l.Tool + " (" + trust + ")"
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Result records where a result came from (for later calls' labels) and
+// checks it against the tool's output schema.
+func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) []Flag {
+	run.tracker.Observe(t.Server, t.Name, g.trusted[t.Server], value)
+	if len(t.OutputSchema) == 0 {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(value, &v); err != nil {
+		return nil
+	}
+	r := g.val.Result(t, v)
+	var flags []Flag
+	if len(r.Errors) > 0 {
+		flags = append(flags, Flag{Kind: "schema_violation", Source: t.Qualified, Detail: "result does not match the output schema: " + strings.Join(r.Errors, "; ")})
+	}
+	if len(r.Extra) > 0 {
+		flags = append(flags, Flag{Kind: "schema_violation", Source: t.Qualified, Detail: "result has fields the output schema does not declare: " + strings.Join(r.Extra, ", ")})
+	}
+	return flags
+}
