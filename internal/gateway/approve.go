@@ -40,7 +40,7 @@ func (a elicitApprover) Approve(ctx context.Context, ap gate.Approval) (bool, er
 	}
 	msg.WriteString("Allow this call?")
 	res, err := a.ss.Elicit(ctx, &mcp.ElicitParams{
-		Message: msg.String(),
+		Message:         msg.String(),
 		RequestedSchema: json.RawMessage(`{"type":"object","properties":{"approve":{"type":"boolean","title":"Allow this call","description":"Allow the call to run once"}},"required":["approve"]}`),
 	})
 	if err != nil {
