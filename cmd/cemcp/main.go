@@ -26,6 +26,7 @@ Usage:
   cemcp tools   --config FILE [--search Q | --api]       list, search or declare the tools
   cemcp servers list | run NAME [--http ADDR]            the bundled example MCP servers
   cemcp demo                                             see code mode against the bundled servers
+  cemcp audit   list | show RUN | verify | export         the run ledger
   cemcp bench   | cemcp redteam                          measurements and attack suite
   cemcp version
 
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdServers(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, rest, stdout, stderr)
 	case "bench", "redteam":
 		return usageErr("%s is not available in this version yet", cmd)
 	case "version", "--version", "-v":

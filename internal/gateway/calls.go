@@ -54,7 +54,7 @@ type runState struct {
 func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession) *runState {
 	var appr gate.Approver
 	session := map[string]any{}
-	client := ""
+	client := "cli"
 	if ss != nil {
 		appr = elicitApprover{ss}
 		session["id"] = ss.ID()
