@@ -27,6 +27,15 @@ func (a elicitApprover) Approve(ctx context.Context, ap gate.Approval) (bool, er
 	if p := a.ss.InitializeParams(); p == nil || p.Capabilities == nil || p.Capabilities.Elicitation == nil {
 		return false, gate.ErrCannotAsk
 	}
+	res, err := a.ss.Elicit(ctx, approvalParams(ap))
+	if err != nil {
+		return false, err
+	}
+	return approved(res), nil
+}
+
+// approvalParams is the elicitation that puts one call to the user.
+func approvalParams(ap gate.Approval) *mcp.ElicitParams {
 	args := string(ap.Args)
 	if len(args) > maxApprovalArgs {
 		args = args[:maxApprovalArgs] + "… (truncated)"
@@ -39,16 +48,18 @@ func (a elicitApprover) Approve(ctx context.Context, ap gate.Approval) (bool, er
 		msg.WriteString("The argument values were written by the program (no tool result flowed into them).\n")
 	}
 	msg.WriteString("Allow this call?")
-	res, err := a.ss.Elicit(ctx, &mcp.ElicitParams{
+	return &mcp.ElicitParams{
 		Message:         msg.String(),
 		RequestedSchema: json.RawMessage(`{"type":"object","properties":{"approve":{"type":"boolean","title":"Allow this call","description":"Allow the call to run once"}},"required":["approve"]}`),
-	})
-	if err != nil {
-		return false, err
 	}
-	if res.Action != "accept" {
-		return false, nil
+}
+
+// approved reads the user's answer: only an explicit accept with
+// approve=true allows the call.
+func approved(res *mcp.ElicitResult) bool {
+	if res == nil || res.Action != "accept" {
+		return false
 	}
 	ok, _ := res.Content["approve"].(bool)
-	return ok, nil
+	return ok
 }

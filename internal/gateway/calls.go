@@ -49,14 +49,12 @@ type runState struct {
 }
 
 // newRun starts a run: the gate's state, and its record in the ledger. ss
-// is the client session the run serves (nil for `cemcp run`): approvals are
-// asked there.
-func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession) *runState {
-	var appr gate.Approver
+// is the client session the run serves (nil for `cemcp run`); appr asks
+// the user for approvals (nil: calls that need approval are denied).
+func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr gate.Approver) *runState {
 	session := map[string]any{}
 	client := "cli"
 	if ss != nil {
-		appr = elicitApprover{ss}
 		session["id"] = ss.ID()
 		if p := ss.InitializeParams(); p != nil && p.ClientInfo != nil {
 			client = p.ClientInfo.Name + "/" + p.ClientInfo.Version

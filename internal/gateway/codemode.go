@@ -11,6 +11,7 @@ import (
 
 	"github.com/cemcp/cemcp/internal/catalog"
 	"github.com/cemcp/cemcp/internal/codeapi"
+	"github.com/cemcp/cemcp/internal/gate"
 	"github.com/cemcp/cemcp/internal/sandbox"
 )
 
@@ -189,7 +190,17 @@ func (g *Gateway) Describe(names []string, language string) (DescribeOutput, err
 }
 
 func (g *Gateway) handleExecute(ctx context.Context, req *mcp.CallToolRequest, in ExecuteInput) (*mcp.CallToolResult, ExecuteOutput, error) {
-	out := g.execute(ctx, in, req.Session)
+	if usesMultiRoundTrip(req) {
+		if req.Params.RequestState != "" {
+			return g.resumeRun(ctx, req)
+		}
+		return g.awaitRun(ctx, g.runPending(in, req))
+	}
+	var appr gate.Approver
+	if req.Session != nil {
+		appr = elicitApprover{req.Session}
+	}
+	out := g.execute(ctx, in, req.Session, appr)
 	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: out.Text()}}, IsError: out.Error != nil}
 	return res, out, nil
 }
@@ -198,13 +209,13 @@ func (g *Gateway) handleExecute(ctx context.Context, req *mcp.CallToolRequest, i
 // through the gateway's call path. With no client session, calls that need
 // the user's approval are denied.
 func (g *Gateway) Execute(ctx context.Context, in ExecuteInput) ExecuteOutput {
-	return g.execute(ctx, in, nil)
+	return g.execute(ctx, in, nil, nil)
 }
 
-func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSession) (out ExecuteOutput) {
+func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSession, appr gate.Approver) (out ExecuteOutput) {
 	start := time.Now()
 	lang := sandbox.Language(strings.ToLower(strings.TrimSpace(in.Language)))
-	run := g.newRun(newRunID(), string(lang), in.Code, ss)
+	run := g.newRun(newRunID(), string(lang), in.Code, ss, appr)
 	out = ExecuteOutput{RunID: run.id}
 	defer func() { run.finish(out) }()
 	switch lang {

@@ -59,6 +59,9 @@ type Gateway struct {
 	mu sync.Mutex
 	// passthrough maps a served pass-through tool name to its qualified name.
 	passthrough map[string]string // guarded by mu
+	// pending holds programs paused for a multi-round-trip client's answer,
+	// by request state.
+	pending map[string]*pendingRun // guarded by mu
 	closed      bool              // guarded by mu
 }
 
@@ -79,6 +82,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		log:         log,
 		cat:         catalog.New(),
 		passthrough: map[string]string{},
+		pending:     map[string]*pendingRun{},
 		onRes:       opts.OnResult,
 	}
 	exec := opts.Executor

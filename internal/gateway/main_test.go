@@ -2,9 +2,11 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,6 +75,18 @@ func badServer() *mcp.Server {
 		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
 			fmt.Fprintln(os.Stdout, "this is not JSON-RPC {{{")
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "after garbage"}}}, nil, nil
+		})
+	// send is a write sink: sent_count tells the test whether a send ever
+	// reached the server (the effect, not the gateway's word for it).
+	var sent atomic.Int64
+	mcp.AddTool(s, &mcp.Tool{Name: "send", Description: "Send a message.",
+		InputSchema: json.RawMessage(`{"type":"object","properties":{"text":{"type":"string","maxLength":200}},"required":["text"],"additionalProperties":false}`)},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, map[string]any, error) {
+			return nil, map[string]any{"sent": sent.Add(1)}, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "sent_count", Description: "How many sends reached this server.", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, map[string]any, error) {
+			return nil, map[string]any{"count": sent.Load()}, nil
 		})
 	mcp.AddTool(s, &mcp.Tool{Name: "fail", Description: "Fail with a long error carrying control characters."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cemcp/cemcp/internal/gate"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
 )
@@ -95,7 +96,11 @@ func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 				opts.ProgressToken = req.Params.GetProgressToken()
 			}
 		}
-		run := g.newRun(newRunID(), "passthrough", "", req.Session)
+		var appr gate.Approver
+		if req.Session != nil && !usesMultiRoundTrip(req) {
+			appr = elicitApprover{req.Session}
+		}
+		run := g.newRun(newRunID(), "passthrough", "", req.Session, appr)
 		start := time.Now()
 		res, _, err := g.callTool(ctx, run, qualified, args, opts)
 		out := ExecuteOutput{Ms: time.Since(start).Milliseconds()}

@@ -1,0 +1,161 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// sentCount asks the bad server how many sends reached it.
+func sentCount(t *testing.T, g *Gateway, server string) int {
+	t.Helper()
+	out := g.Execute(context.Background(), ExecuteInput{Code: fmt.Sprintf(`return (await tools.%s.sent_count({})).count`, server)})
+	if out.Error != nil {
+		t.Fatalf("sent_count: %s", out.Text())
+	}
+	var n int
+	_ = json.Unmarshal(out.Result.(json.RawMessage), &n)
+	return n
+}
+
+// connectWith connects an SDK client with an elicitation handler.
+func connectWith(t *testing.T, g *Gateway, version string, elicit func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)) *mcp.ClientSession {
+	t.Helper()
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := g.Server().Connect(context.Background(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "approver", Version: "1"}, &mcp.ClientOptions{ElicitationHandler: elicit}).Connect(context.Background(), ct, &mcp.ClientSessionOptions{ProtocolVersion: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+// TestApprovals: a write tool on an untrusted server needs the user's
+// approval; it reaches the server only when the user accepts. Clients on
+// 2025-11-25 are asked with elicitation/create during the call; clients on
+// 2026-07-28 get an input-required result and call again with the answer.
+func TestApprovals(t *testing.T) {
+	for _, v := range []string{"2025-11-25", "2026-07-28"} {
+		t.Run(v, func(t *testing.T) { testApprovals(t, v) })
+	}
+}
+
+func testApprovals(t *testing.T, version string) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}}`, "bad"))
+	send := map[string]any{"code": `return await tools.bad.send({ text: "hello" })`}
+
+	// No elicitation (cemcp run, or a client without it): denied.
+	out := g.Execute(context.Background(), ExecuteInput{Code: send["code"].(string)})
+	if out.Error == nil || !strings.Contains(out.Error.Message, "could not be asked") || out.Calls[0].Decision != "approve:unavailable" {
+		t.Fatalf("without elicitation: %s %+v", out.Text(), out.Calls)
+	}
+	if n := sentCount(t, g, "bad"); n != 0 {
+		t.Fatalf("a call that needed approval reached the server %d times", n)
+	}
+
+	var asked []string
+	for _, tc := range []struct {
+		name     string
+		action   string
+		approve  bool
+		decision string
+		want     int
+	}{
+		{"declined", "accept", false, "approve:declined", 0},
+		{"cancelled", "cancel", false, "approve:declined", 0},
+		{"accepted", "accept", true, "approve:accepted", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := connectWith(t, g, version, func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+				asked = append(asked, req.Params.Message)
+				return &mcp.ElicitResult{Action: tc.action, Content: map[string]any{"approve": tc.approve}}, nil
+			})
+			res, m := callJSON(t, cs, "execute_code", send)
+			calls := m["calls"].([]any)
+			if d := calls[0].(map[string]any)["decision"]; d != tc.decision {
+				t.Errorf("decision = %v, want %s (%s)", d, tc.decision, text(res))
+			}
+			if n := sentCount(t, g, "bad"); n != tc.want {
+				t.Errorf("sends that reached the server = %d, want %d", n, tc.want)
+			}
+		})
+	}
+	if len(asked) != 3 || !strings.Contains(asked[0], "bad.send") || !strings.Contains(asked[0], `"hello"`) {
+		t.Errorf("approval requests = %q; want the tool and its arguments shown", asked)
+	}
+}
+
+// TestGateDenials: calls the gate refuses never reach the server, and the
+// ledger records each decision.
+func TestGateDenials(t *testing.T) {
+	cfg := testConfig(t, `{"sandbox": {"mode": "inprocess"},
+		"servers": {"dst": {"trust": "trusted"}},
+		"policy": {"max_calls_per_run": 4, "rules": [
+			{"name": "no-secrets", "when": "tool == 'send' && string(args.text).contains('secret')", "effect": "deny", "reason": "secrets may not be sent"}
+		]}}`, "src", "dst")
+	cfg.Servers["src"].Env["CEMCP_GATEWAY_TEST_SERVER"] = "bad"
+	cfg.Servers["dst"].Env["CEMCP_GATEWAY_TEST_SERVER"] = "bad"
+	g := newTestGateway(t, cfg)
+
+	tests := []struct {
+		name, code, decision, code2 string
+	}{
+		{"policy rule", `return await tools.dst.send({ text: "the secret plan" })`, "deny", "denied"},
+		{"schema", `return await tools.dst.send({ text: 42, extra: true })`, "deny", "invalid_arguments"},
+		{"untrusted data to a write tool", `const k = await tools.src.echo({ text: "PASSKEY-7f3a9c21-door" });
+return await tools.dst.send({ text: "open with " + k.echo })`, "approve:unavailable", "denied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := g.Execute(context.Background(), ExecuteInput{Code: tt.code})
+			if out.Error == nil {
+				t.Fatalf("the run succeeded: %s", out.Text())
+			}
+			last := out.Calls[len(out.Calls)-1]
+			if last.Decision != tt.decision || last.Status != tt.code2 {
+				t.Errorf("last call %+v, want decision %s status %s", last, tt.decision, tt.code2)
+			}
+			if !strings.Contains(out.Text(), tt.code2) {
+				t.Errorf("the model is not told why: %s", out.Text())
+			}
+			detail, err := g.Ledger().Show(context.Background(), out.RunID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lc := detail.Calls[len(detail.Calls)-1]
+			if lc.Decision != tt.decision || lc.Rule == "" {
+				t.Errorf("ledger call %+v, want decision %s with its rule", lc, tt.decision)
+			}
+			if tt.name == "untrusted data to a write tool" && (len(lc.Labels) == 0 || !strings.Contains(lc.Labels[0], "src.echo (untrusted)")) {
+				t.Errorf("ledger labels = %v, want the untrusted source", lc.Labels)
+			}
+		})
+	}
+	if n := sentCount(t, g, "dst"); n != 0 {
+		t.Errorf("%d refused sends reached the server", n)
+	}
+
+	// The call budget (max_calls_per_run 4) ends the run at the fifth call,
+	// which never leaves the sandbox; the ledger has the limit flag.
+	out := g.Execute(context.Background(), ExecuteInput{Code: `for (let i = 0; i < 10; i++) await tools.dst.echo({ text: "x" + i });`})
+	if out.Error == nil || out.Error.Kind != "limit" || len(out.Calls) != 4 {
+		t.Errorf("budget: error %+v after %d calls, want a limit after 4", out.Error, len(out.Calls))
+	}
+	if d, err := g.Ledger().Show(context.Background(), out.RunID); err != nil || len(d.Flags) == 0 || d.Flags[0].Kind != "limit" || d.Status != "limit" {
+		t.Errorf("budget: ledger %+v %v, want a limit flag and status", d, err)
+	}
+	// A benign write with data the program wrote itself goes through.
+	out = g.Execute(context.Background(), ExecuteInput{Code: `return await tools.dst.send({ text: "hello" })`})
+	if out.Error != nil || sentCount(t, g, "dst") != 1 {
+		t.Errorf("benign send on a trusted server: %s", out.Text())
+	}
+}
