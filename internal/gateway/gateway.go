@@ -62,7 +62,7 @@ type Gateway struct {
 	// pending holds programs paused for a multi-round-trip client's answer,
 	// by request state.
 	pending map[string]*pendingRun // guarded by mu
-	closed      bool              // guarded by mu
+	closed  bool                   // guarded by mu
 }
 
 // New builds a Gateway and connects to every upstream (concurrently, each
