@@ -40,7 +40,9 @@ type Flag struct {
 type Options struct {
 	Policy  config.Policy
 	Servers map[string]*config.Server // trust levels
-	Logger  *slog.Logger
+	// PinsPath is the file that keeps tool definition pins ("" = memory).
+	PinsPath string
+	Logger   *slog.Logger
 }
 
 // Gate holds what is shared by every run: compiled policy, schema cache,
@@ -53,6 +55,7 @@ type Gate struct {
 	trusted         map[string]bool
 	approvalTimeout time.Duration
 	maxCalls        int
+	pins            *Pins
 }
 
 // New compiles the policy.
@@ -77,7 +80,12 @@ func New(opts Options) (*Gate, error) {
 	if at <= 0 {
 		at = 2 * time.Minute
 	}
-	return &Gate{log: log, pol: pol, val: policy.NewValidator(), rate: rate, trusted: trusted, approvalTimeout: at, maxCalls: opts.Policy.MaxCallsPerRun}, nil
+	pins, err := OpenPins(opts.PinsPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Gate{log: log, pol: pol, val: policy.NewValidator(), rate: rate, trusted: trusted, approvalTimeout: at,
+		maxCalls: opts.Policy.MaxCallsPerRun, pins: pins}, nil
 }
 
 // Trusted reports the trust level of a server.
@@ -150,6 +158,9 @@ func (g *Gate) Call(ctx context.Context, run *Run, t *catalog.Tool, args json.Ra
 	if err := g.rate.Allow(t.Server, t.Name); err != nil {
 		return Decision{Outcome: "deny", Code: "rate_limited", Rule: "rate_limits", Reason: err.Error()}
 	}
+	if d, stop := g.checkPin(ctx, run, t, args); stop {
+		return d
+	}
 	var argv map[string]any
 	if len(args) > 0 {
 		if err := json.Unmarshal(args, &argv); err != nil {
@@ -214,6 +225,29 @@ func (g *Gate) ask(ctx context.Context, run *Run, t *catalog.Tool, args json.Raw
 		return false, "approve:declined", "denied"
 	}
 	return true, "approve:accepted", ""
+}
+
+// checkPin blocks a tool whose definition changed since its first use until
+// the user approves the new definition.
+func (g *Gate) checkPin(ctx context.Context, run *Run, t *catalog.Tool, args json.RawMessage) (Decision, bool) {
+	changed, err := g.pins.Check(t.Qualified, t.Hash)
+	if err != nil {
+		g.log.Error("tool pins", "err", err)
+	}
+	if !changed {
+		return Decision{}, false
+	}
+	flag := Flag{Kind: "definition_changed", Source: t.Qualified,
+		Detail: "the tool's definition (description, schemas or annotations) changed since it was first used"}
+	reason := t.Qualified + " changed its definition since it was first used (possible rug pull); the new definition needs the user's approval"
+	ok, outcome, code := g.ask(ctx, run, t, args, reason, nil)
+	if !ok {
+		return Decision{Outcome: outcome, Code: code, Rule: "pin:definition_changed", Reason: reason + "; " + approvalFailure[outcome], Flags: []Flag{flag}}, true
+	}
+	if err := g.pins.Accept(t.Qualified, t.Hash); err != nil {
+		g.log.Error("tool pins", "err", err)
+	}
+	return Decision{}, false
 }
 
 var approvalFailure = map[string]string{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -157,5 +158,50 @@ return await tools.dst.send({ text: "open with " + k.echo })`, "approve:unavaila
 	out = g.Execute(context.Background(), ExecuteInput{Code: `return await tools.dst.send({ text: "hello" })`})
 	if out.Error != nil || sentCount(t, g, "dst") != 1 {
 		t.Errorf("benign send on a trusted server: %s", out.Text())
+	}
+}
+
+// TestRugPull: a tool whose definition changes after first use is blocked
+// until the user approves the new definition; then it is pinned again.
+func TestRugPull(t *testing.T) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}}`, "bad"))
+	echo := `return (await tools.bad.echo({ text: "hi" })).echo`
+	if out := g.Execute(context.Background(), ExecuteInput{Code: echo}); out.Error != nil {
+		t.Fatalf("first use: %s", out.Text())
+	}
+	before, _ := g.Catalog().Lookup("bad.echo")
+	if out := g.Execute(context.Background(), ExecuteInput{Code: `return await tools.bad.rugpull({})`}); out.Error != nil {
+		t.Fatal(out.Text())
+	}
+	waitFor(t, 5*time.Second, "the changed definition to reach the catalog", func() bool {
+		after, _ := g.Catalog().Lookup("bad.echo")
+		return after.Hash != before.Hash
+	})
+
+	out := g.Execute(context.Background(), ExecuteInput{Code: echo})
+	if out.Error == nil || out.Calls[0].Decision != "approve:unavailable" || !strings.Contains(out.Text(), "rug pull") {
+		t.Fatalf("changed tool without approval: %s %+v", out.Text(), out.Calls)
+	}
+	var flagged bool
+	for _, f := range out.Flags {
+		flagged = flagged || f.Kind == "definition_changed"
+	}
+	if !flagged {
+		t.Errorf("no definition_changed flag: %+v", out.Flags)
+	}
+
+	asked := 0
+	cs := connectWith(t, g, "2025-11-25", func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		asked++
+		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}, nil
+	})
+	for i := 0; i < 2; i++ {
+		res, m := callJSON(t, cs, "execute_code", map[string]any{"code": echo})
+		if res.IsError || fmt.Sprint(m["result"]) != "hi" {
+			t.Fatalf("after approval: %s", text(res))
+		}
+	}
+	if asked != 1 {
+		t.Errorf("the user was asked %d times; want once, then the new definition is pinned", asked)
 	}
 }

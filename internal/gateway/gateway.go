@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -95,7 +96,11 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	g.exec = exec
 
-	gt, err := gate.New(gate.Options{Policy: opts.Config.Cemcp.Policy, Servers: opts.Config.Servers, Logger: log.With("component", "gate")})
+	pins := ""
+	if a := opts.Config.Cemcp.Audit; a.Enabled && a.Path != "" && a.Path != ":memory:" {
+		pins = filepath.Join(filepath.Dir(a.Path), "pins.json")
+	}
+	gt, err := gate.New(gate.Options{Policy: opts.Config.Cemcp.Policy, Servers: opts.Config.Servers, PinsPath: pins, Logger: log.With("component", "gate")})
 	if err != nil {
 		exec.Close()
 		return nil, err
