@@ -131,6 +131,9 @@ func answer(text string) behaviour {
 func status(code int, msg string) behaviour {
 	return func(f *fakeProvider, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if code == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "7")
+		}
 		w.WriteHeader(code)
 		var v any
 		switch f.provider {

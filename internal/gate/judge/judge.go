@@ -129,7 +129,8 @@ var Verdicts = []Verdict{Safe, UnsafeCode, UnexecutableCode, MismatchToolInputs,
 type Review struct {
 	Verdict Verdict
 	// Reason explains the verdict: the model's words (untrusted: it has
-	// read attacker data; cleaned and bounded) or what went wrong.
+	// read attacker data; cleaned and bounded; "the judge model gave no
+	// reason" when it gave none) or what went wrong.
 	Reason string
 	// Raw is the model's answer text, or the response body when there was
 	// no answer, bounded to 8 KiB. For the audit ledger, not for the model.
@@ -353,6 +354,9 @@ func (j *Judge) ask(ctx context.Context, p prompt) Review {
 		msg := providerError(data)
 		if msg == "" {
 			msg = bound(cleanText(string(data)), 300)
+		}
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			msg += fmt.Sprintf(" (retry after %s)", bound(cleanText(ra), 40))
 		}
 		return exception(string(data), "%s: HTTP %d %s", j.cfg.Provider, resp.StatusCode, msg)
 	}

@@ -157,7 +157,7 @@ func TestReviewOverHTTP(t *testing.T) {
 		{"unknown verdict", answer(`{"verdict":"PROBABLY_SAFE","reason":"x"}`), Exception, "unknown verdict"},
 		{"empty answer", answer("  \n"), Exception, "empty answer"},
 		{"http 500", status(500, "the server had an error"), Exception, "HTTP 500"},
-		{"http 429", status(429, "rate limit reached"), Exception, "rate limit reached"},
+		{"http 429", status(429, "rate limit reached"), Exception, "rate limit reached (retry after 7)"},
 		{"http 401", status(401, "invalid x-api-key"), Exception, "HTTP 401"},
 		{"not json", rawBody("<html>gateway</html>"), Exception, "response"},
 		{"wrong shape", rawBody(`{"choices": [], "content": []}`), Exception, "response"},
