@@ -40,6 +40,7 @@ type runState struct {
 	id     string
 	gr     *gate.Run
 	ledger *audit.Ledger // nil when the ledger is off
+	q      *auditQueue
 	log    *slog.Logger
 
 	mu    sync.Mutex
@@ -64,13 +65,15 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 	if language == "" {
 		language = string(sandbox.TypeScript)
 	}
-	r := &runState{id: id, gr: g.gate.NewRun(id, language, session, appr, 0), ledger: g.ledger, log: g.log}
+	r := &runState{id: id, gr: g.gate.NewRun(id, language, session, appr, 0), ledger: g.ledger, q: g.auditQ, log: g.log}
 	if r.ledger != nil {
 		sid, _ := session["id"].(string)
-		if err := r.ledger.BeginRun(context.Background(), audit.Run{ID: id, Session: sid, Client: client, Language: language, Code: code}); err != nil {
-			g.log.Error("audit: begin run", "run", id, "err", err)
-			r.ledger = nil
-		}
+		rec := audit.Run{ID: id, Session: sid, Client: client, Language: language, Code: code}
+		r.q.push(func() {
+			if err := r.ledger.BeginRun(context.Background(), rec); err != nil {
+				g.log.Error("audit: begin run", "run", id, "err", err)
+			}
+		})
 	}
 	return r
 }
@@ -84,9 +87,11 @@ func (r *runState) finish(out ExecuteOutput) {
 	if out.Error != nil {
 		f.Status, f.Error = out.Error.Kind, out.Error.Message
 	}
-	if err := r.ledger.FinishRun(context.Background(), f); err != nil {
-		r.log.Error("audit: finish run", "run", r.id, "err", err)
-	}
+	r.q.push(func() {
+		if err := r.ledger.FinishRun(context.Background(), f); err != nil {
+			r.log.Error("audit: finish run", "run", r.id, "err", err)
+		}
+	})
 }
 
 func (r *runState) addCall(c CallRecord, args json.RawMessage, labels []string, rule, reason string, resultBytes int) {
@@ -98,12 +103,15 @@ func (r *runState) addCall(c CallRecord, args json.RawMessage, labels []string, 
 	if r.ledger == nil {
 		return
 	}
-	h, _ := audit.HashArgs(args)
-	err := r.ledger.RecordCall(context.Background(), audit.Call{RunID: r.id, Seq: seq, Tool: c.Tool, ArgsHash: h, Labels: labels,
-		Decision: c.Decision, Rule: rule, Reason: reason, Status: c.Status, LatencyMs: c.Ms, ResultBytes: resultBytes})
-	if err != nil {
-		r.log.Error("audit: record call", "run", r.id, "err", err)
-	}
+	args = append(json.RawMessage(nil), args...)
+	r.q.push(func() {
+		h, _ := audit.HashArgs(args)
+		err := r.ledger.RecordCall(context.Background(), audit.Call{RunID: r.id, Seq: seq, Tool: c.Tool, ArgsHash: h, Labels: labels,
+			Decision: c.Decision, Rule: rule, Reason: reason, Status: c.Status, LatencyMs: c.Ms, ResultBytes: resultBytes})
+		if err != nil {
+			r.log.Error("audit: record call", "run", r.id, "err", err)
+		}
+	})
 }
 
 func (r *runState) addFlag(f Flag) {
@@ -113,9 +121,11 @@ func (r *runState) addFlag(f Flag) {
 	if r.ledger == nil {
 		return
 	}
-	if err := r.ledger.RecordFlag(context.Background(), audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
-		r.log.Error("audit: record flag", "run", r.id, "err", err)
-	}
+	r.q.push(func() {
+		if err := r.ledger.RecordFlag(context.Background(), audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
+			r.log.Error("audit: record flag", "run", r.id, "err", err)
+		}
+	})
 }
 
 func (r *runState) addFlags(fs []gate.Flag) {

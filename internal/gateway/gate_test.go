@@ -128,6 +128,7 @@ return await tools.dst.send({ text: "open with " + k.echo })`, "approve:unavaila
 			if !strings.Contains(out.Text(), tt.code2) {
 				t.Errorf("the model is not told why: %s", out.Text())
 			}
+			g.SyncAudit()
 			detail, err := g.Ledger().Show(context.Background(), out.RunID)
 			if err != nil {
 				t.Fatal(err)
@@ -151,6 +152,7 @@ return await tools.dst.send({ text: "open with " + k.echo })`, "approve:unavaila
 	if out.Error == nil || out.Error.Kind != "limit" || len(out.Calls) != 4 {
 		t.Errorf("budget: error %+v after %d calls, want a limit after 4", out.Error, len(out.Calls))
 	}
+	g.SyncAudit()
 	if d, err := g.Ledger().Show(context.Background(), out.RunID); err != nil || len(d.Flags) == 0 || d.Flags[0].Kind != "limit" || d.Status != "limit" {
 		t.Errorf("budget: ledger %+v %v, want a limit flag and status", d, err)
 	}

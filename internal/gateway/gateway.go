@@ -55,6 +55,7 @@ type Gateway struct {
 	server *mcp.Server
 	gate   *gate.Gate
 	ledger *audit.Ledger // nil when cemcp.audit.enabled is false
+	auditQ *auditQueue
 	onRes  func(tool string, result json.RawMessage)
 
 	mu sync.Mutex
@@ -113,6 +114,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 			return nil, fmt.Errorf("open the audit ledger %s: %w (set cemcp.audit.path, or cemcp.audit.enabled false)", a.Path, err)
 		}
 		g.ledger = l
+		g.auditQ = newAuditQueue()
 	}
 
 	name := opts.ServerName
@@ -167,6 +169,16 @@ func (g *Gateway) Status() []upstream.ServerStatus { return g.hub.Status() }
 // Ledger returns the audit ledger, nil when it is off.
 func (g *Gateway) Ledger() *audit.Ledger { return g.ledger }
 
+// SyncAudit waits until every ledger record queued so far is committed.
+func (g *Gateway) SyncAudit() {
+	if g.auditQ == nil {
+		return
+	}
+	done := make(chan struct{})
+	g.auditQ.push(func() { close(done) })
+	<-done
+}
+
 // Executor returns the executor in use.
 func (g *Gateway) Executor() sandbox.Executor { return g.exec }
 
@@ -181,6 +193,7 @@ func (g *Gateway) Close() error {
 	g.mu.Unlock()
 	err := errors.Join(g.hub.Close(), g.exec.Close())
 	if g.ledger != nil {
+		g.auditQ.close()
 		err = errors.Join(err, g.ledger.Close())
 	}
 	return err
