@@ -148,6 +148,9 @@ func (d *decoder) cemcp(n *node, path string, cfg *Config) {
 	if v := f["serve"]; v != nil {
 		d.serve(v, child(path, "serve"), &st.Serve)
 	}
+	if v := f["judge"]; v != nil {
+		d.judge(v, child(path, "judge"), st)
+	}
 	if v := f["log_level"]; v != nil {
 		if l, ok := d.oneOf(v, child(path, "log_level"), "debug", "info", "warn", "error"); ok {
 			st.LogLevel = l
@@ -482,4 +485,52 @@ func checkOrigin(o string) string {
 		return fmt.Sprintf("invalid origin %q", clip(o))
 	}
 	return ""
+}
+
+func (d *decoder) judge(n *node, path string, st *Settings) {
+	f := d.fields(n, path, judgeKeys, nil)
+	if f == nil {
+		return
+	}
+	j := &Judge{Timeout: 20 * time.Second, Pre: true, Post: true}
+	if v := f["provider"]; v != nil {
+		j.Provider, _ = d.oneOf(v, child(path, "provider"), "openai", "anthropic")
+	} else {
+		d.add(n.off, path, "missing \"provider\"", `add "provider": "openai" (any Chat Completions compatible endpoint) or "anthropic"`)
+	}
+	if v := f["base_url"]; v != nil {
+		kp := child(path, "base_url")
+		if s, ok := d.str(v, kp); ok {
+			j.BaseURL, _ = d.expand(v, kp, s, false)
+		}
+	}
+	if v := f["model"]; v != nil {
+		j.Model, _ = d.str(v, child(path, "model"))
+	}
+	if j.Model == "" {
+		d.add(n.off, child(path, "model"), "missing model", `name the model, e.g. "model": "gpt-4.1-mini"`)
+	}
+	if v := f["api_key_env"]; v != nil {
+		kp := child(path, "api_key_env")
+		if s, ok := d.str(v, kp); ok {
+			j.APIKeyEnv = s
+			key, found := d.lookup(s)
+			if !found && j.Provider == "anthropic" {
+				d.add(v.off, kp, fmt.Sprintf("environment variable %s is not set", s), "export "+s+"=... before starting cemcp")
+			}
+			j.APIKey = key
+		}
+	}
+	if v := f["timeout_ms"]; v != nil {
+		if x, ok := d.integer(v, child(path, "timeout_ms"), 1, maxMillis); ok {
+			j.Timeout = ms(x)
+		}
+	}
+	if v := f["pre"]; v != nil {
+		j.Pre, _ = d.boolean(v, child(path, "pre"))
+	}
+	if v := f["post"]; v != nil {
+		j.Post, _ = d.boolean(v, child(path, "post"))
+	}
+	st.Judge = j
 }

@@ -96,6 +96,7 @@
 //	audit.path                $XDG_STATE_HOME/cemcp/audit.db, else ~/.local/state/cemcp/audit.db
 //	expose.NAME | expose.*    "code"     "code" | "passthrough" | {"mode": ..., "names": "prefixed"|"original"}
 //	servers.NAME | servers.*  untrusted  {"trust": "trusted"|"untrusted", "start_timeout_ms": 30000, "call_timeout_ms": 60000}
+//	judge                     off        {"provider": "openai"|"anthropic", "base_url", "model", "api_key_env", "timeout_ms": 20000, "pre": true, "post": true}
 //	serve.http                ""         host:port for Streamable HTTP; "" = stdio
 //	serve.token               ""         bearer token required over HTTP
 //	serve.allowed_origins     []         extra Origin values (scheme://host[:port]; "*" is refused)

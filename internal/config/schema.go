@@ -18,7 +18,7 @@ var (
 	// Keys other clients write that have no meaning for cemcp.
 	serverIgnored = []string{"autoApprove", "alwaysAllow", "description", "dev", "gallery", "version"}
 
-	cemcpKeys   = []string{"sandbox", "policy", "audit", "expose", "servers", "serve", "log_level"}
+	cemcpKeys   = []string{"sandbox", "policy", "audit", "expose", "servers", "serve", "judge", "log_level"}
 	sandboxKeys = []string{"mode", "timeout_ms", "max_timeout_ms", "max_output_bytes", "max_tool_calls",
 		"max_concurrency", "max_call_depth", "memory_mb", "max_pids", "cpu_percent", "scratch_mb",
 		"pool_size", "python", "runner"}
@@ -28,6 +28,7 @@ var (
 	exposeKeys       = []string{"mode", "names"}
 	serverOptionKeys = []string{"trust", "start_timeout_ms", "call_timeout_ms"}
 	serveKeys        = []string{"http", "token", "allowed_origins"}
+	judgeKeys        = []string{"provider", "base_url", "model", "api_key_env", "timeout_ms", "pre", "post"}
 )
 
 // Upper bounds. They keep durations and byte counts far from overflow and

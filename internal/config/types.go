@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Config is a loaded, expanded and validated configuration file.
 type Config struct {
@@ -49,6 +52,8 @@ type Settings struct {
 	// named get the "*" entry when present, else code mode only.
 	Expose map[string]Expose
 	Serve  Serve
+	// Judge is the optional LLM reviewer; nil when not configured.
+	Judge *Judge
 	// LogLevel is "debug", "info", "warn" or "error".
 	LogLevel string
 }
@@ -110,4 +115,22 @@ type Serve struct {
 	HTTP           string   // listen address for Streamable HTTP; "" = stdio
 	Token          string   // bearer token required on HTTP when set
 	AllowedOrigins []string // Origin values accepted besides localhost ones
+}
+
+// Judge configures the optional LLM judge (cemcp.judge). Its verdicts are
+// enforced: anything but SAFE blocks, and a failure to get a verdict blocks.
+type Judge struct {
+	Provider  string        // "openai" (Chat Completions compatible) or "anthropic"
+	BaseURL   string        // e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1
+	Model     string
+	APIKeyEnv string        // name of the environment variable holding the key
+	APIKey    string        // read from APIKeyEnv at load time; never logged
+	Timeout   time.Duration // default 20 s
+	Pre       bool          // review programs before they run (default true)
+	Post      bool          // review output before it returns (default true)
+}
+
+// LogValue hides the key.
+func (j Judge) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("provider", j.Provider), slog.String("base_url", j.BaseURL), slog.String("model", j.Model), slog.String("api_key_env", j.APIKeyEnv))
 }

@@ -42,6 +42,7 @@ type runState struct {
 	ledger *audit.Ledger // nil when the ledger is off
 	q      *auditQueue
 	log    *slog.Logger
+	jc     *judgeCalls // nil unless the judge reviews output
 
 	mu    sync.Mutex
 	seq   int          // guarded by mu
@@ -66,6 +67,9 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 		language = string(sandbox.TypeScript)
 	}
 	r := &runState{id: id, gr: g.gate.NewRun(id, language, session, appr, 0), ledger: g.ledger, q: g.auditQ, log: g.log}
+	if g.judge != nil && g.cfg.Cemcp.Judge.Post {
+		r.jc = &judgeCalls{}
+	}
 	if r.ledger != nil {
 		sid, _ := session["id"].(string)
 		rec := audit.Run{ID: id, Session: sid, Client: client, Language: language, Code: code}
@@ -201,6 +205,7 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "internal", Message: err.Error()}
 	}
 	run.addFlags(g.gate.Result(run.gr, t, value))
+	run.jc.add(qualified, args, value, false)
 	rec.Status = "ok"
 	run.addCall(rec, args, d.Labels, d.Rule, d.Reason, len(value))
 	return res, value, nil

@@ -255,6 +255,11 @@ func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSe
 	if p := g.cfg.Cemcp.Policy.MaxCallsPerRun; p > 0 {
 		limits.MaxToolCalls = p
 	}
+	if e := g.judgePre(ctx, run, in, string(lang)); e != nil {
+		out.Error = e
+		out.Calls, out.Flags = run.snapshot()
+		return out
+	}
 	req := &sandbox.Request{RunID: run.id, Language: lang, Code: in.Code, Tools: g.toolRefs(), Limits: limits}
 	resp, err := g.exec.Execute(ctx, req, g.innerCaller(run))
 	out.Isolated = g.exec.Isolated()
@@ -274,6 +279,7 @@ func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSe
 			run.addFlag(Flag{Kind: "limit", Source: "sandbox", Detail: resp.Error.Limit + ": " + resp.Error.Message})
 		}
 	}
+	g.judgePost(ctx, run, in, string(lang), &out)
 	out.Ms = time.Since(start).Milliseconds()
 	out.Calls, out.Flags = run.snapshot()
 	g.log.Info("run", "run", run.id, "lang", lang, "calls", len(out.Calls), "ms", out.Ms, "error", out.Error != nil)

@@ -25,6 +25,7 @@ import (
 	"github.com/cemcp/cemcp/internal/catalog"
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gate"
+	"github.com/cemcp/cemcp/internal/gate/judge"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
 )
@@ -56,6 +57,7 @@ type Gateway struct {
 	gate   *gate.Gate
 	ledger *audit.Ledger // nil when cemcp.audit.enabled is false
 	auditQ *auditQueue
+	judge  *judge.Judge // nil unless cemcp.judge is configured
 	onRes  func(tool string, result json.RawMessage)
 
 	mu sync.Mutex
@@ -107,6 +109,10 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.gate = gt
+	if g.judge, err = newJudge(opts.Config.Cemcp.Judge); err != nil {
+		exec.Close()
+		return nil, err
+	}
 	if a := opts.Config.Cemcp.Audit; a.Enabled {
 		l, err := audit.Open(ctx, audit.Options{Path: a.Path, Synchronous: "NORMAL", Logger: log.With("component", "audit")})
 		if err != nil {
