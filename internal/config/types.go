@@ -120,8 +120,8 @@ type Serve struct {
 // Judge configures the optional LLM judge (cemcp.judge). Its verdicts are
 // enforced: anything but SAFE blocks, and a failure to get a verdict blocks.
 type Judge struct {
-	Provider  string        // "openai" (Chat Completions compatible) or "anthropic"
-	BaseURL   string        // e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1
+	Provider  string // "openai" (Chat Completions compatible) or "anthropic"
+	BaseURL   string // e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1
 	Model     string
 	APIKeyEnv string        // name of the environment variable holding the key
 	APIKey    string        // read from APIKeyEnv at load time; never logged

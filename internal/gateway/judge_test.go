@@ -32,7 +32,7 @@ func (f *fakeOpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.reviews++
 	verdict := f.pre
-	if strings.Contains(string(body), "program output") {
+	if strings.Contains(string(body), `program output\u003e\u003e\u003e`) {
 		verdict = f.post
 	}
 	if strings.Contains(string(body), "sent_count") { // the test's own probe
