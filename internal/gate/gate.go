@@ -36,8 +36,22 @@ type Flag struct {
 	Detail string `json:"detail"`
 }
 
+// Layers switch the gate's defenses on and off, for the red team's
+// ablation. The zero value is "all off"; use AllLayers in production.
+type Layers struct {
+	Static bool // gate.Pre: static analysis of programs
+	Policy bool // CEL policy, defaults and approvals, argument validation, budgets, rate limits, pins
+	Flow   bool // data-flow labels
+	Text   bool // untrusted text: injection and secret handling in results, errors and output
+}
+
+// AllLayers is every defense on.
+var AllLayers = Layers{Static: true, Policy: true, Flow: true, Text: true}
+
 // Options configure a Gate.
 type Options struct {
+	// Layers are the defenses in force; nil means AllLayers.
+	Layers *Layers
 	Policy  config.Policy
 	Servers map[string]*config.Server // trust levels
 	// PinsPath is the file that keeps tool definition pins ("" = memory).
@@ -56,6 +70,7 @@ type Gate struct {
 	approvalTimeout time.Duration
 	maxCalls        int
 	pins            *Pins
+	layers          Layers
 }
 
 // New compiles the policy.
@@ -84,9 +99,16 @@ func New(opts Options) (*Gate, error) {
 	if err != nil {
 		return nil, err
 	}
+	layers := AllLayers
+	if opts.Layers != nil {
+		layers = *opts.Layers
+	}
 	return &Gate{log: log, pol: pol, val: policy.NewValidator(), rate: rate, trusted: trusted, approvalTimeout: at,
-		maxCalls: opts.Policy.MaxCallsPerRun, pins: pins}, nil
+		maxCalls: opts.Policy.MaxCallsPerRun, pins: pins, layers: layers}, nil
 }
+
+// Layers reports the defenses in force.
+func (g *Gate) Layers() Layers { return g.layers }
 
 // Trusted reports the trust level of a server.
 func (g *Gate) Trusted(server string) bool { return g.trusted[server] }
@@ -151,6 +173,13 @@ type Decision struct {
 // may reach the upstream unless the result is Allowed.
 func (g *Gate) Call(ctx context.Context, run *Run, t *catalog.Tool, args json.RawMessage) Decision {
 	n := run.calls.Add(1)
+	if !g.layers.Policy {
+		var labels []flow.Label
+		if g.layers.Flow {
+			labels = run.tracker.LabelsFor(args)
+		}
+		return Decision{Allowed: true, Outcome: "allow", Rule: "layers:policy-off", Labels: labelStrings(labels)}
+	}
 	if err := run.budget.Take(); err != nil {
 		return Decision{Outcome: "deny", Code: "budget", Rule: "budget:max_calls_per_run",
 			Reason: fmt.Sprintf("the run used its budget of %d tool calls; do the work in fewer calls", run.budget.Max())}
@@ -180,7 +209,10 @@ func (g *Gate) Call(ctx context.Context, run *Run, t *catalog.Tool, args json.Ra
 	if v.Skipped != "" {
 		flags = append(flags, Flag{Kind: "schema_violation", Source: t.Qualified, Detail: "input schema not checked: " + v.Skipped})
 	}
-	labels := run.tracker.LabelsForValue(argv)
+	var labels []flow.Label
+	if g.layers.Flow {
+		labels = run.tracker.LabelsForValue(argv)
+	}
 	in := policy.Input{
 		Server: t.Server, Tool: t.Name, Args: argv,
 		Annotations: policy.AnnotationsFrom(t.Annotations),
@@ -281,8 +313,10 @@ func labelStrings(labels []flow.Label) []string {
 // Result records where a result came from (for later calls' labels) and
 // checks it against the tool's output schema.
 func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) []Flag {
-	run.tracker.Observe(t.Server, t.Name, g.trusted[t.Server], value)
-	if len(t.OutputSchema) == 0 {
+	if g.layers.Flow {
+		run.tracker.Observe(t.Server, t.Name, g.trusted[t.Server], value)
+	}
+	if !g.layers.Policy || len(t.OutputSchema) == 0 {
 		return nil
 	}
 	var v any

@@ -44,6 +44,9 @@ type Options struct {
 	// OnResult, when set, sees every successful inner call's unwrapped
 	// result (for accounting in the demo and the benchmark).
 	OnResult func(tool string, result json.RawMessage)
+	// Layers switches the gate's defenses (the red team's ablation); nil
+	// means all on.
+	Layers *gate.Layers
 }
 
 // Gateway is one running cemcp instance.
@@ -103,7 +106,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	if a := opts.Config.Cemcp.Audit; a.Enabled && a.Path != "" && a.Path != ":memory:" {
 		pins = filepath.Join(filepath.Dir(a.Path), "pins.json")
 	}
-	gt, err := gate.New(gate.Options{Policy: opts.Config.Cemcp.Policy, Servers: opts.Config.Servers, PinsPath: pins, Logger: log.With("component", "gate")})
+	gt, err := gate.New(gate.Options{Policy: opts.Config.Cemcp.Policy, Servers: opts.Config.Servers, PinsPath: pins, Layers: opts.Layers, Logger: log.With("component", "gate")})
 	if err != nil {
 		exec.Close()
 		return nil, err
