@@ -91,7 +91,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, stdout, stderr)
-	case "bench", "redteam":
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr)
+	case "redteam":
 		return usageErr("%s is not available in this version yet", cmd)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "cemcp", version())
