@@ -409,3 +409,42 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// TestPassthroughListChanged: a change of an upstream's tools reaches the
+// client of the pass-through tools as notifications/tools/list_changed.
+func TestPassthroughListChanged(t *testing.T) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}, "expose": {"bad": "passthrough"}}`, "bad"))
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := g.Server().Connect(context.Background(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	changed := make(chan struct{}, 10)
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, &mcp.ClientOptions{
+		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { changed <- struct{}{} },
+	}).Connect(context.Background(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "bad__rugpull", Arguments: map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notifications/tools/list_changed reached the client")
+	}
+	// The new echo is not the one first listed (its poisoned description is
+	// quarantined or changed; either way not the original).
+	lt, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range lt.Tools {
+		if tl.Name == "bad__echo" && tl.Description == "Echo text back." {
+			t.Errorf("bad__echo still has its first definition after the change")
+		}
+	}
+}
