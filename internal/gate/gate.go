@@ -51,7 +51,7 @@ var AllLayers = Layers{Static: true, Policy: true, Flow: true, Text: true}
 // Options configure a Gate.
 type Options struct {
 	// Layers are the defenses in force; nil means AllLayers.
-	Layers *Layers
+	Layers  *Layers
 	Policy  config.Policy
 	Servers map[string]*config.Server // trust levels
 	// PinsPath is the file that keeps tool definition pins ("" = memory).
@@ -310,12 +310,21 @@ func labelStrings(labels []flow.Label) []string {
 	return out
 }
 
-// Result records where a result came from (for later calls' labels) and
-// checks it against the tool's output schema.
-func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) []Flag {
+// Result checks a tool's result before the program sees it: it is
+// validated against the output schema, instruction-like text is replaced by
+// a marker, and its values are labelled with their source for later calls.
+// It returns the value the program may see.
+func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) (json.RawMessage, []Flag) {
+	flags := g.validateResult(t, value)
+	value, tf := g.neutralizeResult(t, value)
+	flags = append(flags, tf...)
 	if g.layers.Flow {
 		run.tracker.Observe(t.Server, t.Name, g.trusted[t.Server], value)
 	}
+	return value, flags
+}
+
+func (g *Gate) validateResult(t *catalog.Tool, value json.RawMessage) []Flag {
 	if !g.layers.Policy || len(t.OutputSchema) == 0 {
 		return nil
 	}

@@ -168,6 +168,12 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 	}
 	rec := CallRecord{Tool: qualified}
 	t, ok := g.cat.Lookup(qualified)
+	if q, bad := g.quarantined(qualified); ok && bad {
+		rec.Status, rec.Decision = "quarantined", "deny"
+		run.addCall(rec, args, nil, "catalog:"+q.Kind, q.Detail, 0)
+		run.addFlag(q)
+		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "denied", Message: q.Detail}
+	}
 	if !ok {
 		rec.Status, rec.Decision = "not_found", "deny"
 		run.addCall(rec, args, nil, "catalog", "no such tool", 0)
@@ -188,12 +194,17 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 	rec.Ms = time.Since(start).Milliseconds()
 	if err != nil {
 		te := toolErrorFrom(t, err)
+		var fl []gate.Flag
+		te.Message, fl = g.gate.ErrorText(t.Server, te.Message)
+		run.addFlags(fl)
 		rec.Status, rec.Error = te.Code, te.Message
 		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, 0)
 		return nil, nil, te
 	}
 	if res.IsError {
-		msg := sanitizeMessage(resultText(res))
+		msg, fl := g.gate.ErrorText(t.Server, resultText(res))
+		run.addFlags(fl)
+		res, _ = g.gate.ModelResult(t, res)
 		rec.Status, rec.Error = "tool_error", msg
 		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, len(msg))
 		return res, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "tool_error", Message: msg}
@@ -204,10 +215,13 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, 0)
 		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "internal", Message: err.Error()}
 	}
-	run.addFlags(g.gate.Result(run.gr, t, value))
+	size := len(value)
+	value, fl := g.gate.Result(run.gr, t, value)
+	run.addFlags(fl)
+	res, _ = g.gate.ModelResult(t, res)
 	run.jc.add(qualified, args, value, false)
 	rec.Status = "ok"
-	run.addCall(rec, args, d.Labels, d.Rule, d.Reason, len(value))
+	run.addCall(rec, args, d.Labels, d.Rule, d.Reason, size)
 	return res, value, nil
 }
 

@@ -123,9 +123,15 @@ func (g *Gateway) Search(query string, limit int) SearchOutput {
 		limit = 10
 	}
 	limit = min(limit, 50)
-	hits := g.cat.Search(query, limit)
-	out := SearchOutput{Tools: []SearchHit{}, Total: len(g.cat.Tools())}
+	hits := g.cat.Search(query, limit+len(g.Quarantined()))
+	out := SearchOutput{Tools: []SearchHit{}, Total: len(g.visibleTools(g.cat.Tools()))}
 	for _, h := range hits {
+		if _, bad := g.quarantined(h.Tool.Qualified); bad {
+			continue
+		}
+		if len(out.Tools) == limit {
+			break
+		}
 		out.Tools = append(out.Tools, SearchHit{Name: h.Tool.Qualified, Summary: codeapi.Summary(h.Tool), Score: round2(h.Score)})
 	}
 	return out
@@ -166,6 +172,7 @@ func (g *Gateway) Describe(names []string, language string) (DescribeOutput, err
 				ts = []*catalog.Tool{t}
 			}
 		}
+		ts = g.visibleTools(ts)
 		if len(ts) == 0 {
 			out.Unknown = append(out.Unknown, n)
 			continue
@@ -267,10 +274,12 @@ func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSe
 		g.log.Error("executor failed", "run", run.id, "err", err)
 		out.Error = &sandbox.RunError{Kind: "internal", Message: "the executor failed: " + err.Error()}
 	} else {
-		out.Output = resp.Output
-		if len(resp.Result) > 0 {
-			out.Result = resp.Result
+		output, result, flags := g.gate.Post(run.gr, resp.Output, resp.Result, limits.MaxOutputBytes)
+		out.Output = output
+		if len(result) > 0 {
+			out.Result = result
 		}
+		run.addFlags(flags)
 		out.Error = resp.Error
 		if resp.Truncated {
 			run.addFlag(Flag{Kind: "truncated", Source: "output", Detail: fmt.Sprintf("output cut at %d bytes", limits.MaxOutputBytes)})
@@ -288,7 +297,7 @@ func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSe
 
 // toolRefs lists every callable tool for the program's tools object.
 func (g *Gateway) toolRefs() []sandbox.ToolRef {
-	tools := g.cat.Tools()
+	tools := g.visibleTools(g.cat.Tools())
 	refs := make([]sandbox.ToolRef, 0, len(tools))
 	for _, t := range tools {
 		refs = append(refs, sandbox.ToolRef{Qualified: t.Qualified, JSServer: t.JSServer, JSName: t.JSName})

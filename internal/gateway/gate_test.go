@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/internal/upstream"
 )
 
 // sentCount asks the bad server how many sends reached it.
@@ -172,7 +174,7 @@ func TestRugPull(t *testing.T) {
 		t.Fatalf("first use: %s", out.Text())
 	}
 	before, _ := g.Catalog().Lookup("bad.echo")
-	if out := g.Execute(context.Background(), ExecuteInput{Code: `return await tools.bad.rugpull({})`}); out.Error != nil {
+	if out := g.Execute(context.Background(), ExecuteInput{Code: `return await tools.bad.rugpull({ text: "harmless" })`}); out.Error != nil {
 		t.Fatal(out.Text())
 	}
 	waitFor(t, 5*time.Second, "the changed definition to reach the catalog", func() bool {
@@ -205,5 +207,74 @@ func TestRugPull(t *testing.T) {
 	}
 	if asked != 1 {
 		t.Errorf("the user was asked %d times; want once, then the new definition is pinned", asked)
+	}
+}
+
+// TestQuarantine: a tool whose metadata carries instructions for the agent
+// is hidden from search and describe and cannot be called; its text never
+// reaches the model.
+func TestQuarantine(t *testing.T) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}}`, "bad"))
+	if out := g.Execute(context.Background(), ExecuteInput{Code: `return await tools.bad.rugpull({ text: "poison" })`}); out.Error != nil {
+		t.Fatal(out.Text())
+	}
+	waitFor(t, 5*time.Second, "the poisoned tool to be quarantined", func() bool {
+		_, ok := g.Quarantined()["bad.echo"]
+		return ok
+	})
+	d, err := g.Describe([]string{"bad"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.Declarations, "id_rsa") || strings.Contains(d.Declarations, "echo(") {
+		t.Errorf("describe_tools shows the quarantined tool:\n%s", d.Declarations)
+	}
+	for _, h := range g.Search("echo text back", 10).Tools {
+		if h.Name == "bad.echo" {
+			t.Errorf("search_tools shows the quarantined tool")
+		}
+	}
+	out := g.Execute(context.Background(), ExecuteInput{Code: `return await tools.call("bad.echo", { text: "hi" })`})
+	// The sandbox's tools object does not have it at all; no call leaves.
+	if out.Error == nil || len(out.Calls) != 0 || !strings.Contains(out.Text(), "not_found") || strings.Contains(out.Text(), "id_rsa") {
+		t.Errorf("call of a quarantined tool: %s %+v", out.Text(), out.Calls)
+	}
+	// And the gateway's call path refuses it too (defense in depth).
+	run := g.newRun("direct", "test", "", nil, nil)
+	if _, _, err := g.callTool(context.Background(), run, "bad.echo", json.RawMessage(`{"text":"hi"}`), upstream.CallOptions{}); err == nil || !strings.Contains(err.Error(), "hidden") {
+		t.Errorf("direct call of a quarantined tool: %v", err)
+	}
+}
+
+// TestInjectedText: instruction-like text in results and errors never
+// reaches the model (or the program) verbatim: it is replaced by the
+// contract's marker and flagged.
+func TestInjectedText(t *testing.T) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}}`, "bad"))
+	tests := []struct{ name, code string }{
+		{"result", `const d = await tools.bad.inject({}); console.log(d.note); return d`},
+		{"error", `try { await tools.bad.inject({ text: "error" }) } catch (e) { console.log(e.message); return e.message }`},
+		{"laundered through the program", `const d = await tools.bad.inject({}); return "summary: " + d.note.toUpperCase()`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := g.Execute(context.Background(), ExecuteInput{Code: tt.code})
+			txt := strings.ToLower(out.Text())
+			for _, bad := range []string{"ignore all previous instructions", "authorization bypass", "you must now call"} {
+				if strings.Contains(txt, bad) {
+					t.Errorf("%q reached the model:\n%s", bad, out.Text())
+				}
+			}
+			if !strings.Contains(txt, "[cemcp: instruction-like text") {
+				t.Errorf("no marker in:\n%s", out.Text())
+			}
+			var flagged bool
+			for _, f := range out.Flags {
+				flagged = flagged || f.Kind == "injection"
+			}
+			if !flagged {
+				t.Errorf("no injection flag: %+v", out.Flags)
+			}
+		})
 	}
 }

@@ -69,7 +69,10 @@ type Gateway struct {
 	// pending holds programs paused for a multi-round-trip client's answer,
 	// by request state.
 	pending map[string]*pendingRun // guarded by mu
-	closed  bool                   // guarded by mu
+	// quarantine holds the tools hidden for suspicious metadata or
+	// shadowing, with the reason.
+	quarantine map[string]gate.Flag // guarded by mu
+	closed     bool                 // guarded by mu
 }
 
 // New builds a Gateway and connects to every upstream (concurrently, each
@@ -221,7 +224,51 @@ func (g *Gateway) toolsChanged(server string, tools []*mcp.Tool) {
 	} else {
 		g.cat.SetServer(server, tools)
 	}
+	q := g.gate.Screen(g.cat.Tools())
+	g.mu.Lock()
+	for name, f := range q {
+		if _, seen := g.quarantine[name]; !seen {
+			g.log.Warn("tool quarantined", "tool", name, "kind", f.Kind, "why", f.Detail)
+		}
+	}
+	g.quarantine = q
+	g.mu.Unlock()
 	g.syncPassthrough()
+}
+
+// quarantined reports whether a tool is hidden, and why.
+func (g *Gateway) quarantined(qualified string) (gate.Flag, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f, ok := g.quarantine[qualified]
+	return f, ok
+}
+
+// visibleTools lists the catalog without quarantined tools.
+func (g *Gateway) visibleTools(tools []*catalog.Tool) []*catalog.Tool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.quarantine) == 0 {
+		return tools
+	}
+	out := make([]*catalog.Tool, 0, len(tools))
+	for _, t := range tools {
+		if _, bad := g.quarantine[t.Qualified]; !bad {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Quarantined lists the hidden tools with the reason.
+func (g *Gateway) Quarantined() map[string]gate.Flag {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make(map[string]gate.Flag, len(g.quarantine))
+	for k, v := range g.quarantine {
+		out[k] = v
+	}
+	return out
 }
 
 func (g *Gateway) serverState(name string) upstream.State {

@@ -428,7 +428,7 @@ func TestPassthroughListChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cs.Close()
-	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "bad__rugpull", Arguments: map[string]any{}}); err != nil {
+	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "bad__rugpull", Arguments: map[string]any{"text": "poison"}}); err != nil {
 		t.Fatal(err)
 	}
 	select {

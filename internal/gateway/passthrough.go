@@ -28,7 +28,7 @@ func passthroughName(server, tool, names string) string {
 func (g *Gateway) syncPassthrough() {
 	want := map[string]*mcp.Tool{}
 	wantQ := map[string]string{}
-	for _, t := range g.cat.Tools() {
+	for _, t := range g.visibleTools(g.cat.Tools()) {
 		e := g.cfg.ExposeFor(t.Server)
 		if e.Mode != "passthrough" {
 			continue

@@ -1,0 +1,188 @@
+package gate
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/internal/catalog"
+	"github.com/cemcp/cemcp/internal/gate/text"
+)
+
+// maxErrorBytes bounds a tool error message that reaches a program.
+const maxErrorBytes = 2000
+
+// matchFlags turns text matches into flags. A flag names the rule and where
+// it matched, never the matched text: flags reach the model too.
+func matchFlags(ms []text.Match, source string) []Flag {
+	seen := map[string]bool{}
+	var out []Flag
+	for _, m := range ms {
+		kind := m.Kind
+		if kind == "invisible" {
+			kind = "injection"
+		}
+		detail := m.Rule
+		if m.Where != "" {
+			detail += " at " + m.Where
+		}
+		if seen[kind+detail] {
+			continue
+		}
+		seen[kind+detail] = true
+		out = append(out, Flag{Kind: kind, Source: source, Detail: detail})
+	}
+	return out
+}
+
+// ErrorText makes a tool's error message safe for the program and the
+// model: bounded, control and invisible characters removed, instruction-like
+// text replaced by a marker naming the server, secrets redacted.
+func (g *Gate) ErrorText(server, msg string) (string, []Flag) {
+	if !g.layers.Text {
+		if len(msg) > maxErrorBytes {
+			msg = msg[:maxErrorBytes]
+		}
+		return msg, nil
+	}
+	s, ms := text.Neutralize(msg, server)
+	_, secrets := text.RedactSecrets(s)
+	return text.SanitizeError(s, maxErrorBytes), matchFlags(append(ms, secrets...), server)
+}
+
+// neutralizeResult replaces instruction-like text in a result's strings.
+func (g *Gate) neutralizeResult(t *catalog.Tool, value json.RawMessage) (json.RawMessage, []Flag) {
+	if !g.layers.Text {
+		return value, nil
+	}
+	v, ms := text.NeutralizeJSON(value, t.Server)
+	return v, matchFlags(ms, t.Qualified)
+}
+
+// Post makes what a run returns to the model safe: instruction-like text
+// replaced (with the server it came from, when the data-flow labels know
+// it), secrets redacted, and the result kept within maxBytes as valid JSON.
+func (g *Gate) Post(run *Run, output string, result json.RawMessage, maxBytes int) (string, json.RawMessage, []Flag) {
+	var flags []Flag
+	if g.layers.Text {
+		source := g.sourceOf(run, output, result)
+		var ms []text.Match
+		output, ms = text.Neutralize(output, source)
+		flags = append(flags, matchFlags(ms, "output")...)
+		output, ms = text.RedactSecrets(output)
+		flags = append(flags, matchFlags(ms, "output")...)
+		if len(result) > 0 {
+			result, ms = text.NeutralizeJSON(result, source)
+			flags = append(flags, matchFlags(ms, "result")...)
+			if s := string(result); len(text.ScanSecrets(s)) > 0 {
+				red, ms := text.RedactSecrets(s)
+				if json.Valid([]byte(red)) {
+					result = json.RawMessage(red)
+				} else {
+					b, _ := json.Marshal(red)
+					result = b
+				}
+				flags = append(flags, matchFlags(ms, "result")...)
+			}
+		}
+	}
+	if maxBytes > 0 && len(result) > maxBytes {
+		var cut bool
+		result, cut = text.TruncateJSON(result, maxBytes)
+		if cut {
+			flags = append(flags, Flag{Kind: "truncated", Source: "result", Detail: fmt.Sprintf("result cut to %d bytes, still valid JSON", maxBytes)})
+		}
+	}
+	return output, result, flags
+}
+
+// sourceOf names the servers whose data appears in a run's output.
+func (g *Gate) sourceOf(run *Run, output string, result json.RawMessage) string {
+	if run == nil || !g.layers.Flow {
+		return ""
+	}
+	b, _ := json.Marshal(output)
+	labels := append(run.tracker.LabelsFor(b), run.tracker.LabelsFor(result)...)
+	set := map[string]bool{}
+	for _, l := range labels {
+		set[l.Server] = true
+	}
+	var names []string
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// Screen checks every tool's metadata at discovery. It returns the tools to
+// quarantine (not shown, not callable), with the flag that says why:
+// instruction-like text in names, descriptions or schemas; or an untrusted
+// server's tool that shadows or imitates a trusted server's tool.
+func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
+	q := map[string]Flag{}
+	if !g.layers.Text {
+		return q
+	}
+	for _, t := range tools {
+		ms := text.ScanToolMetadata(t.Name, t.Title, t.Description, t.InputSchema)
+		if len(ms) > 0 {
+			f := matchFlags(ms, t.Qualified)[0]
+			q[t.Qualified] = Flag{Kind: "quarantined", Source: t.Qualified, Detail: "instruction-like text in the tool's metadata (" + f.Detail + "); the tool is hidden and cannot be called"}
+		}
+	}
+	for _, t := range tools {
+		if g.trusted[t.Server] {
+			continue
+		}
+		for _, o := range tools {
+			if o.Server == t.Server || !g.trusted[o.Server] {
+				continue
+			}
+			// Tools are namespaced by server, so the same tool name on two
+			// servers shadows nothing; a name made to look like a trusted
+			// tool's, or a description that points at a trusted tool,
+			// does.
+			imitates := t.Qualified != o.Qualified && text.LookAlike(t.Qualified, o.Qualified)
+			points := len(o.Name) >= 6 && o.Name != t.Name && strings.Contains(strings.ToLower(t.Description), strings.ToLower(o.Name))
+			if imitates || points || strings.Contains(t.Description, o.Qualified) {
+				q[t.Qualified] = Flag{Kind: "shadowing", Source: t.Qualified,
+					Detail: fmt.Sprintf("untrusted server %s offers a tool that imitates or points at trusted %s; it is hidden and cannot be called", t.Server, o.Qualified)}
+				break
+			}
+		}
+	}
+	return q
+}
+
+// ModelResult makes a pass-through result safe for the model: instruction-
+// like text in its text content and structured content is replaced.
+func (g *Gate) ModelResult(t *catalog.Tool, res *mcp.CallToolResult) (*mcp.CallToolResult, []Flag) {
+	if !g.layers.Text || res == nil {
+		return res, nil
+	}
+	out := *res
+	out.Content = make([]mcp.Content, 0, len(res.Content))
+	var all []text.Match
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			s, ms := text.Neutralize(tc.Text, t.Server)
+			all = append(all, ms...)
+			cp := *tc
+			cp.Text = s
+			c = &cp
+		}
+		out.Content = append(out.Content, c)
+	}
+	if res.StructuredContent != nil {
+		if b, err := json.Marshal(res.StructuredContent); err == nil {
+			v, ms := text.NeutralizeJSON(b, t.Server)
+			all = append(all, ms...)
+			out.StructuredContent = v
+		}
+	}
+	return &out, matchFlags(all, t.Qualified)
+}
