@@ -141,7 +141,28 @@ type Env struct {
 
 // Start starts a gateway (in-process executor unless exec is given) over
 // setup, every server trusted and exposed as pass-through tools too.
+//
+// When the gateway's pass-through tools do not settle to the whole catalog
+// (concurrent catalog updates of several upstreams can leave the served
+// set stale), the gateway is started again, up to three times.
 func (h *Host) Start(ctx context.Context, setup Setup, exec sandbox.Executor) (*Env, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var e *Env
+		e, err = h.start(ctx, setup, exec)
+		if err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, errUnsettled) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+var errUnsettled = errors.New("pass-through tools did not settle")
+
+func (h *Host) start(ctx context.Context, setup Setup, exec sandbox.Executor) (*Env, error) {
 	cfg := config.Default()
 	cfg.Cemcp.Audit.Enabled = false
 	cfg.Cemcp.Sandbox.Mode = "inprocess"
@@ -190,10 +211,31 @@ func (h *Host) Start(ctx context.Context, setup Setup, exec sandbox.Executor) (*
 	if r := cs.InitializeResult(); r != nil {
 		e.Instructions = r.Instructions
 	}
-	for t, err := range cs.Tools(ctx, nil) {
-		if err != nil {
+	// The gateway registers pass-through tools as each upstream's catalog
+	// arrives: wait until every catalog tool is served.
+	want := len(g.Catalog().Tools())
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		if err := e.listTools(ctx); err != nil {
 			e.Close()
-			return nil, fmt.Errorf("list gateway tools: %w", err)
+			return nil, err
+		}
+		if len(e.Tools) >= want {
+			break
+		}
+		if time.Now().After(deadline) {
+			e.Close()
+			return nil, fmt.Errorf("%w: gateway serves %d pass-through tools of %d", errUnsettled, len(e.Tools), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return e, nil
+}
+
+func (e *Env) listTools(ctx context.Context) error {
+	e.Tools, e.CodeTools = nil, nil
+	for t, err := range e.Session.Tools(ctx, nil) {
+		if err != nil {
+			return fmt.Errorf("list gateway tools: %w", err)
 		}
 		p, _ := json.Marshal(t.InputSchema)
 		d := ToolDef{Name: t.Name, Description: t.Description, Parameters: p}
@@ -205,7 +247,7 @@ func (h *Host) Start(ctx context.Context, setup Setup, exec sandbox.Executor) (*
 		}
 	}
 	sort.Slice(e.Tools, func(i, j int) bool { return e.Tools[i].Name < e.Tools[j].Name })
-	return e, nil
+	return nil
 }
 
 // Close stops the gateway.

@@ -63,10 +63,10 @@ func (r *Report) Plots(dir string) ([]string, error) {
 	sweepPlot := func(sweep, title, xlabel string, xOf func(Point) float64, logX bool) *plot.Plot {
 		p := newPlot(title, xlabel, "tokens per task (input + output, log scale)")
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = niceLogTicks{}
 		if logX {
 			p.X.Scale = plot.LogScale{}
-			p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+			p.X.Tick.Marker = niceLogTicks{}
 		}
 		for _, s := range Strategies {
 			var xys plotter.XYs
@@ -175,11 +175,12 @@ func (r *Report) latencyPlot(dir string) (string, error) {
 	b.LineStyle.Width = 0
 	right.Add(b)
 	right.Legend.Add(fmt.Sprintf("%.0f ms/turn + in @ %.0f tok/s + out @ %.0f tok/s", r.Cost.TurnOverheadMs, r.Cost.PrefillTPS, r.Cost.DecodeTPS), b)
-	right.Legend.Left = false
 	right.NominalX(names...)
+	right.Legend.Left = true
 	for _, p := range []*plot.Plot{left, right} {
 		p.Y.Min = 0
 		p.Y.Max *= 1.3 // room for the legend
+		p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
 	}
 
 	img := vgimg.New(14*vg.Inch, 6*vg.Inch)
@@ -199,13 +200,13 @@ func (r *Report) latencyPlot(dir string) (string, error) {
 	return f, fh.Close()
 }
 
-// scatterPlot: per task, coupled tokens against code-mode tokens at the
-// largest server count.
+// scatterPlot: per task, the share of tokens code mode saves against the
+// coupled agent's tokens, at the largest server count.
 func (r *Report) scatterPlot() *plot.Plot {
 	x := r.Headline.MaxServers
-	p := newPlot(fmt.Sprintf("Per task at %d servers: coupled vs code-mode tokens", x), "coupled tokens (log scale)", "code-mode tokens (log scale)")
-	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	p := newPlot(fmt.Sprintf("Per task at %d servers: code-mode saving vs coupled tokens", x), "coupled agent's tokens for the task",
+		"tokens saved by code mode (% of coupled)")
+	p.Legend.Top, p.Legend.Left = false, false
 	coupled := map[string]*Run{}
 	for _, run := range r.Runs {
 		if run.Sweep == SweepServers && run.X == x && run.Strategy == Coupled {
@@ -218,8 +219,9 @@ func (r *Report) scatterPlot() *plot.Plot {
 		for _, run := range r.Runs {
 			if run.Sweep == SweepServers && run.X == x && run.Strategy == Code && run.Category == cat {
 				if c, ok := coupled[run.Task]; ok {
-					xys = append(xys, plotter.XY{X: float64(c.Total()), Y: float64(run.Total())})
-					lo, hi = math.Min(lo, float64(run.Total())), math.Max(hi, float64(c.Total()))
+					ct := float64(c.Total())
+					xys = append(xys, plotter.XY{X: ct, Y: 100 * (1 - float64(run.Total())/ct)})
+					lo, hi = math.Min(lo, ct), math.Max(hi, ct)
 				}
 			}
 		}
@@ -237,20 +239,15 @@ func (r *Report) scatterPlot() *plot.Plot {
 		p.Legend.Add(cat+"-server tasks", s)
 	}
 	if hi > 0 {
-		for _, ref := range []struct {
-			f     float64
-			label string
-			dash  []vg.Length
-		}{{1, "equal tokens", nil}, {0.1, "90 % fewer in code mode", []vg.Length{vg.Points(6), vg.Points(4)}}} {
-			l, err := plotter.NewLine(plotter.XYs{{X: lo / ref.f, Y: lo}, {X: hi, Y: hi * ref.f}})
-			if err == nil {
-				l.Dashes = ref.dash
-				l.Color = color.Gray{Y: 90}
-				p.Add(l)
-				p.Legend.Add(ref.label, l)
-			}
+		l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: 90}, {X: hi, Y: 90}})
+		if err == nil {
+			l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+			l.Color = color.Gray{Y: 90}
+			p.Add(l)
+			p.Legend.Add("90 % saving", l)
 		}
 	}
+	p.Y.Max = 100
 	return p
 }
 
@@ -258,7 +255,7 @@ func (r *Report) scatterPlot() *plot.Plot {
 func (r *Report) predPlot() *plot.Plot {
 	p := newPlot("Token model: predicted vs measured (every distinct run)", "measured tokens (log scale)", "predicted tokens (log scale)")
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceLogTicks{}, niceLogTicks{}
 	lo, hi := math.Inf(1), 0.0
 	runs := r.distinct()
 	for _, s := range Strategies {
@@ -301,4 +298,36 @@ func (r *Report) predPlot() *plot.Plot {
 		}
 	}
 	return p
+}
+
+// niceLogTicks marks 1, 2 and 5 times powers of ten on a log axis, labelled
+// with k and M suffixes.
+type niceLogTicks struct{}
+
+func (niceLogTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	if lo <= 0 {
+		lo = 1
+	}
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v < lo || v > hi {
+				continue
+			}
+			ts = append(ts, plot.Tick{Value: v, Label: short(v)})
+		}
+	}
+	return ts
+}
+
+func short(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%gk", v/1e3)
+	default:
+		return fmt.Sprintf("%g", v)
+	}
 }
