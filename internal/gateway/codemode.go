@@ -262,12 +262,16 @@ func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSe
 	if p := g.cfg.Cemcp.Policy.MaxCallsPerRun; p > 0 {
 		limits.MaxToolCalls = p
 	}
-	if e := g.judgePre(ctx, run, in, string(lang)); e != nil {
-		out.Error = e
+	js, perr := g.pre(ctx, run, in.Code, lang)
+	if perr == nil {
+		perr = g.judgePre(ctx, run, in, string(lang))
+	}
+	if perr != nil {
+		out.Error = perr
 		out.Calls, out.Flags = run.snapshot()
 		return out
 	}
-	req := &sandbox.Request{RunID: run.id, Language: lang, Code: in.Code, Tools: g.toolRefs(), Limits: limits}
+	req := &sandbox.Request{RunID: run.id, Language: lang, Code: in.Code, JS: js, Tools: g.toolRefs(), Limits: limits}
 	resp, err := g.exec.Execute(ctx, req, g.innerCaller(run))
 	out.Isolated = g.exec.Isolated()
 	if err != nil {

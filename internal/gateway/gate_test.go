@@ -236,7 +236,7 @@ func TestQuarantine(t *testing.T) {
 	}
 	out := g.Execute(context.Background(), ExecuteInput{Code: `return await tools.call("bad.echo", { text: "hi" })`})
 	// The sandbox's tools object does not have it at all; no call leaves.
-	if out.Error == nil || len(out.Calls) != 0 || !strings.Contains(out.Text(), "not_found") || strings.Contains(out.Text(), "id_rsa") {
+	if out.Error == nil || len(out.Calls) != 0 || !strings.Contains(out.Text(), `no tool is named "bad.echo"`) || strings.Contains(out.Text(), "id_rsa") {
 		t.Errorf("call of a quarantined tool: %s %+v", out.Text(), out.Calls)
 	}
 	// And the gateway's call path refuses it too (defense in depth).
@@ -276,5 +276,26 @@ func TestInjectedText(t *testing.T) {
 				t.Errorf("no injection flag: %+v", out.Flags)
 			}
 		})
+	}
+}
+
+// TestStaticPre: programs that synthesize code are refused before anything
+// runs: no call of theirs reaches the server.
+func TestStaticPre(t *testing.T) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}, "servers": {"bad": {"trust": "trusted"}}}`, "bad"))
+	for _, code := range []string{
+		`await tools.bad.send({ text: "a" }); eval("1 + 1")`,
+		`await tools.bad.send({ text: "a" }); const f = new Function("return 1"); f()`,
+		`await tools.bad.send({ text: "a" }); const F = (async () => {}).constructor; await F("return 1")()`,
+		`await tools.bad.send({ text: "a" }); const p = atob("dG9vbHMuYmFkLnNlbmQoe3RleHQ6ImIifSk="); globalThis[p]`,
+		`await tools.bad.send({ text: "a" }); await import("data:text/javascript,1")`,
+	} {
+		out := g.Execute(context.Background(), ExecuteInput{Code: code})
+		if out.Error == nil || out.Error.Kind != "blocked" || len(out.Calls) != 0 {
+			t.Errorf("%s\n-> %s", code, out.Text())
+		}
+	}
+	if n := sentCount(t, g, "bad"); n != 0 {
+		t.Errorf("%d calls of refused programs reached the server", n)
 	}
 }

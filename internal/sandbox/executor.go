@@ -78,7 +78,11 @@ type Request struct {
 	Language Language
 	// Code is the program as the model wrote it. For TypeScript the executor
 	// (or the gateway before it) strips types; see package transpile.
-	Code   string
+	Code string
+	// JS, when set, is Code already transformed by transpile.Program (the
+	// gateway does it once for static analysis); executors then skip the
+	// transformation.
+	JS     string
 	Tools  []ToolRef
 	Limits Limits
 }

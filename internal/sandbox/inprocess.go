@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 
+	"github.com/cemcp/cemcp/internal/bridge"
 	"github.com/cemcp/cemcp/internal/jsengine"
 	"github.com/cemcp/cemcp/internal/transpile"
 )
@@ -45,7 +46,10 @@ func (x *InProcess) Execute(ctx context.Context, req *Request, caller ToolCaller
 	default:
 		return &Response{Error: &RunError{Kind: "unsupported", Message: "unknown language " + string(lang) + `: use "typescript", "javascript" or "python"`}}, nil
 	}
-	js, rerr := transpile.Program(req.Code, string(lang))
+	js, rerr := req.JS, (*bridge.RunError)(nil)
+	if js == "" {
+		js, rerr = transpile.Program(req.Code, string(lang))
+	}
 	if rerr != nil {
 		return &Response{Error: rerr}, nil
 	}
