@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/cemcp/cemcp/internal/gate"
@@ -49,7 +50,7 @@ func (g *Gateway) pre(ctx context.Context, run *runState, code string, lang sand
 	switch lang {
 	case sandbox.Python:
 		var err error
-		rep, err = static.AnalyzePython(ctx, code, res)
+		rep, err = static.PythonAnalyzer{Python: g.pythonPath()}.Analyze(ctx, code, res)
 		if err != nil {
 			// No parser (no python3): the executor says Python is
 			// unavailable; nothing runs either way.
@@ -75,4 +76,17 @@ func (g *Gateway) pre(ctx context.Context, run *runState, code string, lang sand
 		return "", &sandbox.RunError{Kind: "blocked", Message: "the program was not run:\n" + strings.Join(reasons, "\n")}
 	}
 	return js, nil
+}
+
+// pythonPath is the interpreter that parses Python programs: the jail's
+// (cemcp.sandbox.python, else /usr/bin/python3), so that analysis and
+// execution agree on the language version.
+func (g *Gateway) pythonPath() string {
+	if p := g.cfg.Cemcp.Sandbox.Python; p != "" && p != "none" {
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	return "python3"
 }
