@@ -219,10 +219,8 @@ func (g *cgroup) procs() []int {
 
 // kill kills every process in the cgroup.
 func (g *cgroup) kill() {
-	if g.v2 {
-		if os.WriteFile(filepath.Join(g.dirs[""], "cgroup.kill"), []byte("1"), 0o644) == nil {
-			return
-		}
+	if g.v2 && writeExisting(filepath.Join(g.dirs[""], "cgroup.kill"), "1") == nil {
+		return
 	}
 	for _, pid := range g.procs() {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -297,4 +295,18 @@ func (g *cgroup) remove() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// writeExisting writes value to a control file that must exist (cgroup.kill
+// is absent before Linux 5.14).
+func writeExisting(path, value string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(value)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
