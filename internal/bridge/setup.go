@@ -24,6 +24,10 @@ type Setup struct {
 	// Python, when set, is the interpreter (a path under /usr) that the
 	// runner execs instead of running JavaScript itself.
 	Python string `json:"python,omitempty"`
+	// Seccomp is the runner's seccomp filter, assembled by the host (package
+	// runner/policy): a struct sock_filter array in native byte order. A
+	// confined runner without one refuses to start.
+	Seccomp []byte `json:"seccomp,omitempty"`
 	// MaxFrame bounds a bridge frame; zero means the default.
 	MaxFrame int `json:"max_frame,omitempty"`
 }

@@ -45,7 +45,7 @@ func Confine(s *Setup) error {
 	if err := restrictLandlock(s); err != nil {
 		return fmt.Errorf("landlock: %w", err)
 	}
-	if err := loadSeccomp(s.Python != ""); err != nil {
+	if err := loadSeccomp(s.Seccomp); err != nil {
 		return fmt.Errorf("seccomp: %w", err)
 	}
 	return nil
@@ -250,7 +250,8 @@ func dropPrivileges(s *Setup) error {
 	if err := allThreadsPrctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0); err != nil {
 		return fmt.Errorf("no_new_privs: %w", err)
 	}
-	if err := allThreadsPrctl(unix.PR_SET_DUMPABLE, 0, 0); err != nil {
+	// Dumpable is a property of the process (its mm), not of a thread.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return fmt.Errorf("dumpable: %w", err)
 	}
 	return nil

@@ -94,27 +94,3 @@ func TestServeRejectsUnissuedResult(t *testing.T) {
 		t.Fatal("the runner accepted a result for a call it never made")
 	}
 }
-
-func TestSeccompPolicy(t *testing.T) {
-	seen := make(map[string]bool)
-	for _, r := range allowed {
-		if seen[r.name] {
-			t.Errorf("%s listed twice", r.name)
-		}
-		seen[r.name] = true
-		if r.reason == "" {
-			t.Errorf("%s has no reason", r.name)
-		}
-	}
-	for _, banned := range []string{"socket", "connect", "fork", "vfork", "ptrace", "mount", "unshare", "setns", "bpf", "kill", "execveat", "prctl", "seccomp"} {
-		if seen[banned] {
-			t.Errorf("%s is allowed", banned)
-		}
-	}
-	for _, python := range []bool{false, true} {
-		p := policy(python)
-		if _, err := p.Assemble(); err != nil {
-			t.Fatalf("assemble policy (python %v): %v", python, err)
-		}
-	}
-}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/runner/policy"
 	"github.com/cemcp/cemcp/internal/transpile"
 )
 
@@ -32,6 +34,10 @@ type Jail struct {
 	noPy   string   // why Python is unavailable
 	pool   *pool
 	seq    atomic.Uint64
+	// seccompJS and seccompPy are the runners' seccomp programs, assembled
+	// once (package policy) and handed to each runner in its setup.
+	seccompJS, seccompPy []byte
+	runnerEnv            []string
 
 	mu     sync.Mutex
 	live   map[*proc]struct{}
@@ -69,10 +75,30 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 		j.cg = cg
 	}
 	j.python, j.noPy = findPython(cfg.Python)
+	var err error
+	if j.seccompJS, err = policy.Program(false); err != nil {
+		return nil, err
+	}
+	if j.seccompPy, err = policy.Program(true); err != nil {
+		return nil, err
+	}
+	j.runnerEnv = runnerEnv(cfg.CPUPercent)
 	if cfg.PoolSize > 0 {
 		j.pool = newPool(j, cfg.PoolSize)
 	}
 	return j, nil
+}
+
+// runnerEnv is the whole environment of a runner: nothing of the
+// gateway's, only the Go runtime's knobs. GOMAXPROCS matches the cgroup's
+// CPU quota (a runner cannot use more), and with fewer threads the runner's
+// every-thread privilege drops are cheaper.
+func runnerEnv(cpuPercent int) []string {
+	procs := (cpuPercent + 99) / 100
+	if procs < 1 {
+		procs = 1
+	}
+	return []string{"GOMAXPROCS=" + strconv.Itoa(procs)}
 }
 
 func findRunner() (string, error) {
@@ -157,6 +183,12 @@ func (j *Jail) spawn(ctx context.Context, python bool) (*proc, error) {
 // start starts a runner and waits for its ready. Without confine (only for
 // the benchmark that prices the jail) it is a plain exec: no namespaces,
 // no cgroup, no confinement in the runner.
+//
+// The host's share of a cold start overlaps the runner's: on cgroup v1 the
+// run's cgroup is created and the runner moved into it while the runner
+// starts its Go runtime and confines itself; on v2 the runner is cloned
+// straight into its cgroup (CLONE_INTO_CGROUP). Either way the runner is in
+// its cgroup before start returns, so before it can receive a program.
 func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr error) {
 	j.mu.Lock()
 	if j.closed {
@@ -166,18 +198,7 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	j.mu.Unlock()
 
 	name := fmt.Sprintf("r%d-%d", os.Getpid(), j.seq.Add(1))
-	setup := bridge.Setup{
-		Confine:      confine,
-		ScratchBytes: j.cfg.ScratchBytes,
-		MemoryBytes:  j.cfg.MemoryBytes,
-		NProc:        64,
-		UID:          jailUID,
-		GID:          jailGID,
-	}
-	if python {
-		setup.Python = j.python
-	}
-	args, err := json.Marshal(setup)
+	args, err := j.setupArgs(python, confine)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +213,11 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	}
 	host := os.NewFile(uintptr(fds[0]), "bridge-host")
 	child := os.NewFile(uintptr(fds[1]), "bridge-runner")
-	defer child.Close()
+	// Our copy of the runner's end is closed as soon as the runner has its
+	// own (below): then a runner that dies before ready is an immediate
+	// EOF, not a wait for StartTimeout.
+	closeChild := sync.OnceFunc(func() { child.Close() })
+	defer closeChild()
 
 	p := &proc{j: j, name: name, sock: host, exited: make(chan struct{}), stderr: &tailBuffer{max: 8 << 10}}
 	j.track(p, true)
@@ -201,15 +226,37 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 			p.kill()
 		}
 	}()
-	if j.cg != nil && confine {
-		p.cg, err = j.cg.create(name, cgroupLimits{memory: j.cfg.MemoryBytes, pids: j.cfg.MaxPids, cpuPercent: j.cfg.CPUPercent})
-		if err != nil {
+	lim := cgroupLimits{memory: j.cfg.MemoryBytes, pids: j.cfg.MaxPids, cpuPercent: j.cfg.CPUPercent}
+	useCgroup := j.cg != nil && confine
+	var cgFD *os.File
+	if useCgroup && j.cg.v2 {
+		// v2: create the cgroup first and clone into it.
+		if p.cg, err = j.cg.create(name, lim); err != nil {
 			host.Close()
 			return nil, err
 		}
+		if cgFD, err = os.Open(p.cg.dirs[""]); err != nil {
+			host.Close()
+			return nil, fmt.Errorf("open cgroup: %w", err)
+		}
+		defer cgFD.Close()
 	}
+	// v1: create the cgroup while the runner starts.
+	type created struct {
+		g   *cgroup
+		err error
+	}
+	var cgDone chan created
+	if useCgroup && !j.cg.v2 {
+		cgDone = make(chan created, 1)
+		go func() {
+			g, err := j.cg.create(name, lim)
+			cgDone <- created{g, err}
+		}()
+	}
+
 	cmd := exec.Command(j.cfg.RunnerPath, bridge.SetupFlag, string(args))
-	cmd.Env = []string{} // nothing of the gateway's environment
+	cmd.Env = j.runnerEnv // nothing of the gateway's environment
 	cmd.Dir = "/"
 	cmd.ExtraFiles = []*os.File{child} // fd 3
 	cmd.Stderr = p.stderr
@@ -232,23 +279,41 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		Pdeathsig:  syscall.SIGKILL,
 		Setsid:     true,
 	}
+	if cgFD != nil {
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
+	}
 	if !confine {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
 	}
 	p.cmd = cmd
-	if err := cmd.Start(); err != nil {
-		close(p.exited)
-		return nil, fmt.Errorf("start runner: %w", err)
+	startErr := cmd.Start()
+	if cgDone != nil {
+		// Collect the cgroup even when the start failed, so kill removes it.
+		c := <-cgDone
+		p.cg = c.g
+		if c.err != nil && startErr == nil {
+			close(p.exited)
+			_ = cmd.Process.Kill()
+			_, _ = cmd.Process.Wait()
+			return nil, c.err
+		}
 	}
+	if startErr != nil {
+		close(p.exited)
+		return nil, fmt.Errorf("start runner: %w", startErr)
+	}
+	closeChild()
 	go func() {
 		_ = cmd.Wait()
 		p.status = cmd.ProcessState.String()
 		close(p.exited)
 	}()
-	if p.cg != nil {
-		if err := p.cg.add(cmd.Process.Pid); err != nil {
-			return nil, err
-		}
+	var attachErr error
+	if cgDone != nil {
+		// A runner that already died cannot be attached; its EOF below
+		// reports it better than ESRCH.
+		attachErr = p.cg.add(cmd.Process.Pid)
 	}
 	p.conn = bridge.NewConn(host, bridge.Limits{MaxDone: j.maxDone()})
 	p.state = bridge.NewHostState(bridge.DefaultMaxInFlight)
@@ -267,10 +332,36 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		err = fmt.Errorf("%w: %s before ready", bridge.ErrProtocol, m.T)
 	}
 	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = errors.New("the runner exited before ready")
+		}
 		p.kill()
 		return nil, fmt.Errorf("runner did not start: %w%s", err, p.diagnostics())
 	}
+	if attachErr != nil {
+		return nil, attachErr
+	}
 	return p, nil
+}
+
+// setupArgs returns the runner's -setup argument.
+func (j *Jail) setupArgs(python, confine bool) ([]byte, error) {
+	setup := bridge.Setup{
+		Confine:      confine,
+		ScratchBytes: j.cfg.ScratchBytes,
+		MemoryBytes:  j.cfg.MemoryBytes,
+		NProc:        64,
+		UID:          jailUID,
+		GID:          jailGID,
+	}
+	if confine {
+		setup.Seccomp = j.seccompJS
+	}
+	if python {
+		setup.Python = j.python
+		setup.Seccomp = j.seccompPy
+	}
+	return json.Marshal(setup)
 }
 
 func (j *Jail) maxDone() int {

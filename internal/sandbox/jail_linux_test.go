@@ -333,3 +333,32 @@ func TestJailRequestMemoryLimit(t *testing.T) {
 		t.Fatalf("with 32 MiB: error %+v, want a memory limit", r.Error)
 	}
 }
+
+// TestJailRunnerDiesBeforeReady: a runner that exits before ready fails the
+// start at once with its exit status and stderr, not after StartTimeout.
+func TestJailRunnerDiesBeforeReady(t *testing.T) {
+	requireJail(t)
+	dir, err := os.MkdirTemp("", "cemcp-broken-runner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "cemcp-runner")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho broken runner >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	j := newTestJail(t, JailConfig{RunnerPath: broken, StartTimeout: time.Minute})
+	_, err = j.Execute(context.Background(), &Request{Language: JavaScript, Code: "return 1"}, echoCaller)
+	if err == nil {
+		t.Fatal("Execute with a runner that exits at once succeeded")
+	}
+	for _, want := range []string{"exited before ready", "exit status 3", "broken runner"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	assertNothingLeft(t, j)
+}
