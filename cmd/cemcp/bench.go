@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/cemcp/cemcp/internal/bench"
@@ -41,6 +42,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	prefill := fs.Float64("prefill-tps", bench.DefaultCostModel.PrefillTPS, "cost model: input tokens per second")
 	decode := fs.Float64("decode-tps", bench.DefaultCostModel.DecodeTPS, "cost model: output tokens per second")
 	turnMs := fs.Float64("turn-ms", bench.DefaultCostModel.TurnOverheadMs, "cost model: fixed latency per model turn (ms)")
+	serverCounts := fs.String("servers", "", "server sweep points, e.g. 1,2,5,10 (default 1..10)")
+	distractorCounts := fs.String("distractors", "", "tool sweep points in distractor tools, e.g. 0,500,2000 (default 0,100,250,500,1000)")
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -64,6 +67,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			opts.Tasks = append(opts.Tasks, tk)
 		}
+	}
+	var err error
+	if opts.ServerCounts, err = intList(*serverCounts, 1, 10); err != nil {
+		return usageErr("--servers: %v", err)
+	}
+	if opts.Distractors, err = intList(*distractorCounts, 0, 10000); err != nil {
+		return usageErr("--distractors: %v", err)
 	}
 	if *agents != "" {
 		for _, a := range strings.Split(*agents, ",") {
@@ -91,6 +101,21 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+func intList(s string, lo, hi int) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < lo || n > hi {
+			return nil, fmt.Errorf("%q is not a number from %d to %d", f, lo, hi)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 func baseNames(files []string) []string {
 	out := make([]string, len(files))
 	for i, f := range files {
@@ -100,5 +125,20 @@ func baseNames(files []string) []string {
 }
 
 func benchUserConfig(ctx context.Context, path string, cost bench.CostModel, stdout, stderr io.Writer) error {
-	return usageErr("bench --config is not available yet")
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return err
+	}
+	// Measuring the catalog runs no program: the jail is not needed.
+	cfg.Cemcp.Sandbox.Mode = "inprocess"
+	g, err := startGateway(ctx, cfg, stderr, true)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	cc, err := bench.MeasureCatalog(ctx, g, cost)
+	if err != nil {
+		return err
+	}
+	return cc.Write(stdout)
 }

@@ -13,10 +13,22 @@ type ToolDef struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	Parameters  json.RawMessage `json:"parameters"`
+
+	text string // JSON(), when computed ahead (see withJSON)
+}
+
+// withJSON returns d with its JSON text computed once.
+func (d ToolDef) withJSON() ToolDef {
+	d.text = ""
+	d.text = d.JSON()
+	return d
 }
 
 // JSON is the compact JSON text of the definition, as counted.
 func (d ToolDef) JSON() string {
+	if d.text != "" {
+		return d.text
+	}
 	p := d.Parameters
 	if len(p) == 0 {
 		p = json.RawMessage(`{"type":"object"}`)

@@ -238,7 +238,7 @@ func (e *Env) listTools(ctx context.Context) error {
 			return fmt.Errorf("list gateway tools: %w", err)
 		}
 		p, _ := json.Marshal(t.InputSchema)
-		d := ToolDef{Name: t.Name, Description: t.Description, Parameters: p}
+		d := ToolDef{Name: t.Name, Description: t.Description, Parameters: p}.withJSON()
 		switch t.Name {
 		case "search_tools", "describe_tools", "execute_code":
 			e.CodeTools = append(e.CodeTools, d)

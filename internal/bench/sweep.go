@@ -25,11 +25,14 @@ type Options struct {
 	Quick        bool         // the CI subset: fewer tasks and points
 	Tasks        []tasks.Task // default: every task (Quick: a subset)
 	ServerCounts []int        // connected servers; default 1..10
-	Distractors  []int        // distractor tools added to a task's servers; default 0..2000
-	Strategies   []string     // default: all
-	Cost         CostModel    // zero: DefaultCostModel
-	Progress     io.Writer    // progress bar; nil: none
-	Logger       *slog.Logger
+	// Distractors are the tool sweep's points: 0 is the task's own servers
+	// alone; d > 0 is all ten bundled servers plus d distractor tools.
+	// Default 0, 100, 250, 500, 1000.
+	Distractors []int
+	Strategies  []string  // default: all
+	Cost        CostModel // zero: DefaultCostModel
+	Progress    io.Writer // progress bar; nil: none
+	Logger      *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -50,7 +53,7 @@ func (o *Options) defaults() {
 			o.ServerCounts = []int{1, 2, 3, 5, 10}
 		}
 		if len(o.Distractors) == 0 {
-			o.Distractors = []int{0, 100, 1000}
+			o.Distractors = []int{0, 1000}
 		}
 	}
 	if len(o.Tasks) == 0 {
@@ -60,7 +63,7 @@ func (o *Options) defaults() {
 		o.ServerCounts = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 	}
 	if len(o.Distractors) == 0 {
-		o.Distractors = []int{0, 50, 100, 250, 500, 1000, 2000}
+		o.Distractors = []int{0, 100, 250, 500, 1000}
 	}
 }
 
@@ -130,7 +133,14 @@ func Sweep(ctx context.Context, opts Options) (*Report, error) {
 	}
 	for _, d := range opts.Distractors {
 		for _, tk := range opts.Tasks {
-			addPoint(Setup{Servers: slices.Clone(tk.Servers), Distractors: d}, point{SweepTools, d, tk})
+			// Without distractors: the task's own servers, the smallest
+			// catalog that can answer it. With: all ten bundled servers
+			// plus d distractor tools, one gateway for every task.
+			s := Setup{Servers: slices.Clone(tk.Servers)}
+			if d > 0 {
+				s = Setup{Servers: servers.Names(), Distractors: d}
+			}
+			addPoint(s, point{SweepTools, d, tk})
 		}
 	}
 	total := 0
