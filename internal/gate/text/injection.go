@@ -134,20 +134,37 @@ const (
 	overlap = 512
 )
 
+// index and anchored are the prefilter of injectionRules (prefilter.go).
+var (
+	index, anchored = buildIndex(injectionRules)
+	words, ruleWords = buildWordIndex(injectionRules)
+)
+
 func scanFolded(s string, f *folded) []Match {
 	var out []Match
 	type key struct {
 		rule       string
 		start, end int
 	}
-	seen := map[key]bool{}
+	var seen map[key]bool
+	var cs []candidate
+	var locs [][2]int
 	scanWindow := func(lo, hi int) {
 		w := f.s[lo:hi]
-		for _, r := range injectionRules {
-			if !containsAny(w, r.any) || !containsAll(w, r.all) {
+		var all uint64
+		cs, all = index.candidates(cs[:0], w)
+		if all == 0 {
+			return
+		}
+		present := words.present(w)
+		for i := range injectionRules {
+			r := &injectionRules[i]
+			bit := uint64(1) << i
+			if all&bit == 0 || !ruleWords[i].ok(&present) {
 				continue
 			}
-			for _, loc := range r.re.FindAllStringIndex(w, -1) {
+			locs = anchored[i].findAll(locs[:0], w, cs, bit, r.re)
+			for _, loc := range locs {
 				if r.exclude != nil && r.exclude.MatchString(w[loc[0]:loc[1]]) {
 					continue
 				}
@@ -156,10 +173,14 @@ func scanFolded(s string, f *folded) []Match {
 				for start < end && (s[start] == '\n' || s[start] == ' ' || s[start] == '\t' || s[start] == '\r') {
 					start++
 				}
-				if start >= end || seen[key{r.name, start, end}] {
+				k := key{r.name, start, end}
+				if start >= end || seen[k] {
 					continue
 				}
-				seen[key{r.name, start, end}] = true
+				if seen == nil {
+					seen = map[key]bool{}
+				}
+				seen[k] = true
 				out = append(out, Match{Kind: "injection", Rule: r.name, Start: start, End: end, Snippet: snippet(s, start, end)})
 			}
 		}
