@@ -136,7 +136,7 @@ const (
 
 // index and anchored are the prefilter of injectionRules (prefilter.go).
 var (
-	index, anchored = buildIndex(injectionRules)
+	index, anchored  = buildIndex(injectionRules)
 	words, ruleWords = buildWordIndex(injectionRules)
 )
 
