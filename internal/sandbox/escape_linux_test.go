@@ -251,7 +251,7 @@ return r.tool;`, want: func(t *testing.T, r *Response) {
 // happen, that nothing of the run is left behind, and that the jail still
 // works afterwards.
 func TestEscapeProbes(t *testing.T) {
-	j := newTestJail(t, JailConfig{PoolSize: 1, MemoryBytes: 128 << 20})
+	j := newTestJail(t, JailConfig{PoolSize: 1, PythonPoolSize: 1, MemoryBytes: 128 << 20})
 	if j.python == "" {
 		if os.Getenv("CEMCP_REQUIRE_SANDBOX") == "1" {
 			t.Fatalf("CEMCP_REQUIRE_SANDBOX=1 but %s", j.noPy)
@@ -296,12 +296,20 @@ func TestEscapeProbes(t *testing.T) {
 // process of a finished run and no cgroup of one remain.
 func assertNothingLeft(t *testing.T, j *Jail) {
 	t.Helper()
-	if j.pool != nil {
-		// Let the filler finish the replacement it may be starting.
-		deadline := time.Now().Add(10 * time.Second)
-		for j.pool.warm() < cap(j.pool.ready) && time.Now().Before(deadline) {
+	// Let the fillers finish the replacements they may be starting, and
+	// the background teardown of the last run finish ("shortly after").
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pl := range []*pool{j.pool, j.pyPool} {
+		for pl != nil && pl.warm() < cap(pl.ready) && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
+	}
+	reaped := make(chan struct{})
+	go func() { j.reaping.Wait(); close(reaped) }()
+	select {
+	case <-reaped:
+	case <-time.After(10 * time.Second):
+		t.Error("the background teardown of the last run did not finish within 10 s")
 	}
 	j.mu.Lock()
 	live := make(map[string]bool)
@@ -313,7 +321,10 @@ func assertNothingLeft(t *testing.T, j *Jail) {
 		for _, parent := range j.cg.parents {
 			entries, _ := os.ReadDir(parent)
 			for _, e := range entries {
-				if e.IsDir() && !live[e.Name()] {
+				// Only this process's runs: other processes on a shared
+				// machine may run jails under the same parents.
+				mine := strings.HasPrefix(e.Name(), "r"+strconv.Itoa(os.Getpid())+"-")
+				if e.IsDir() && mine && !live[e.Name()] {
 					t.Errorf("cgroup %s left behind", filepath.Join(parent, e.Name()))
 				}
 			}
@@ -324,24 +335,53 @@ func assertNothingLeft(t *testing.T, j *Jail) {
 	}
 }
 
-// jailProcesses counts host processes running as the jail's host uids.
-func jailProcesses(t *testing.T, j *Jail) int {
+// jailProcesses counts host processes running as the jail's host uids
+// that descend from this test process (other processes on a shared machine
+// may run jails too).
+func jailProcesses(t testing.TB, j *Jail) int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
 		var st syscall.Stat_t
 		if syscall.Stat("/proc/"+e.Name(), &st) != nil {
 			continue
 		}
-		if int(st.Uid) == j.cfg.HostUID || int(st.Uid) == j.cfg.HostUID-1 {
+		if (int(st.Uid) == j.cfg.HostUID || int(st.Uid) == j.cfg.HostUID-1) && descendsFromUs(pid) {
 			n++
 		}
 	}
 	return n
+}
+
+// descendsFromUs reports whether pid's ancestry reaches this process.
+func descendsFromUs(pid int) bool {
+	for i := 0; i < 64 && pid > 1; i++ {
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return false
+		}
+		// The command may contain spaces and parentheses: ppid follows
+		// the last ')'.
+		s := string(data)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) < 2 {
+			return false
+		}
+		ppid, err := strconv.Atoi(fields[1])
+		if err != nil {
+			return false
+		}
+		if ppid == os.Getpid() {
+			return true
+		}
+		pid = ppid
+	}
+	return false
 }

@@ -24,6 +24,10 @@ type JailConfig struct {
 	// PoolSize is how many confined JavaScript runners are kept ready
 	// (default 2; negative disables the pool).
 	PoolSize int
+	// PythonPoolSize is how many confined Python runners (CPython already
+	// started, waiting for its program) are kept ready (default 1;
+	// negative disables).
+	PythonPoolSize int
 	// Python is the CPython 3 interpreter, a path under /usr. Empty means
 	// /usr/bin/python3 when it exists; "none" disables Python.
 	Python string
@@ -49,6 +53,8 @@ const (
 	DefaultJailScratch  = 16 << 20
 	DefaultJailTimeout  = 30 * time.Second
 	DefaultJailPoolSize = 2
+	// DefaultJailPythonPoolSize is the default of JailConfig.PythonPoolSize.
+	DefaultJailPythonPoolSize = 1
 	// jailUID and jailGID are the unprivileged ids inside the jail.
 	jailUID = 1000
 	jailGID = 1000
@@ -72,6 +78,9 @@ func (c JailConfig) withDefaults() JailConfig {
 	}
 	if c.PoolSize == 0 {
 		c.PoolSize = DefaultJailPoolSize
+	}
+	if c.PythonPoolSize == 0 {
+		c.PythonPoolSize = DefaultJailPythonPoolSize
 	}
 	if c.HostUID <= 1 {
 		c.HostUID = 65534

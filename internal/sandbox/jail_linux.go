@@ -32,8 +32,8 @@ type Jail struct {
 	cg     *cgroups // nil with NoCgroups
 	python string   // resolved interpreter; "" when unavailable
 	noPy   string   // why Python is unavailable
-	pool   *pool
-	seq    atomic.Uint64
+	pool   *pool    // JavaScript runners
+	pyPool *pool    // Python runners
 	// seccompJS and seccompPy are the runners' seccomp programs, assembled
 	// once (package policy) and handed to each runner in its setup.
 	seccompJS, seccompPy []byte
@@ -42,9 +42,18 @@ type Jail struct {
 	mu     sync.Mutex
 	live   map[*proc]struct{}
 	closed bool
+
+	reaping sync.WaitGroup // background teardowns (release)
+	// onRun, when set (benchmarks), is called with the time from Execute's
+	// entry to the run frame written to the runner's socket.
+	onRun func(time.Duration)
 }
 
 var _ Executor = (*Jail)(nil)
+
+// runSeq numbers the runners of this process: cgroup names are
+// "r<gateway pid>-<seq>", unique across the Jails of one process.
+var runSeq atomic.Uint64
 
 // NewJail checks the configuration, prepares the cgroup parent and starts
 // the warm pool. A nil logger means silence.
@@ -84,7 +93,10 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 	}
 	j.runnerEnv = runnerEnv(cfg.CPUPercent)
 	if cfg.PoolSize > 0 {
-		j.pool = newPool(j, cfg.PoolSize)
+		j.pool = newPool(j, cfg.PoolSize, false)
+	}
+	if cfg.PythonPoolSize > 0 && j.python != "" {
+		j.pyPool = newPool(j, cfg.PythonPoolSize, true)
 	}
 	return j, nil
 }
@@ -150,12 +162,15 @@ func (j *Jail) Close() error {
 		live = append(live, p)
 	}
 	j.mu.Unlock()
-	if j.pool != nil {
-		j.pool.close()
+	for _, pl := range []*pool{j.pool, j.pyPool} {
+		if pl != nil {
+			pl.close()
+		}
 	}
 	for _, p := range live {
 		p.kill()
 	}
+	j.reaping.Wait()
 	return nil
 }
 
@@ -171,6 +186,9 @@ type proc struct {
 	exited chan struct{}
 	status string // how the process ended; set before exited is closed
 	stderr *tailBuffer
+	// freeSlot, for a runner from a pool, lets the pool start its
+	// replacement; called once the run was handed over (or at release).
+	freeSlot func()
 
 	once sync.Once
 }
@@ -197,7 +215,7 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	}
 	j.mu.Unlock()
 
-	name := fmt.Sprintf("r%d-%d", os.Getpid(), j.seq.Add(1))
+	name := fmt.Sprintf("r%d-%d", os.Getpid(), runSeq.Add(1))
 	args, err := j.setupArgs(python, confine)
 	if err != nil {
 		return nil, err
@@ -425,6 +443,29 @@ func (p *proc) kill() {
 	})
 }
 
+// handedOff frees the pool slot of a pooled runner.
+func (p *proc) handedOff() {
+	if p.freeSlot != nil {
+		p.freeSlot()
+	}
+}
+
+// release ends a runner whose run is over: SIGKILL at once (nothing of
+// the run keeps running), the wait and the cgroup removal in the
+// background, so that the next run does not wait for them. Close waits for
+// every release.
+func (p *proc) release() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+	}
+	p.handedOff()
+	p.j.reaping.Add(1)
+	go func() {
+		defer p.j.reaping.Done()
+		p.kill()
+	}()
+}
+
 func (p *proc) alive() bool {
 	select {
 	case <-p.exited:
@@ -478,14 +519,19 @@ func (j *Jail) Execute(ctx context.Context, req *Request, caller ToolCaller) (*R
 		} else {
 			msg.Program = req.Code
 		}
-		p, err = j.spawn(ctx, true)
+		if j.pyPool != nil {
+			p = j.pyPool.get()
+		}
+		if p == nil {
+			p, err = j.spawn(ctx, true)
+		}
 	default:
 		return resp(&RunError{Kind: "unsupported", Message: fmt.Sprintf("language %q is not supported; use typescript, javascript or python", lang)})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jail: %w", err)
 	}
-	defer p.kill()
+	defer p.release()
 	if p.cg != nil && (lowerThan(req.Limits.MemoryBytes, j.cfg.MemoryBytes) || lowerThan(int64(req.Limits.MaxPids), int64(j.cfg.MaxPids))) {
 		mem, pids := req.Limits.MemoryBytes, req.Limits.MaxPids
 		if !lowerThan(mem, j.cfg.MemoryBytes) {
@@ -499,7 +545,7 @@ func (j *Jail) Execute(ctx context.Context, req *Request, caller ToolCaller) (*R
 			return resp(&RunError{Kind: "limit", Limit: "memory", Message: "the requested memory or task limit is below what the runtime needs"})
 		}
 	}
-	r := j.drive(ctx, p, msg, req, lim, caller)
+	r := j.drive(ctx, p, msg, req, lim, caller, start)
 	r.Duration = time.Since(start)
 	return r, nil
 }
@@ -545,10 +591,14 @@ type received struct {
 
 // drive sends the run and serves the runner until done, a limit, a
 // protocol violation, its death or ctx's end.
-func (j *Jail) drive(ctx context.Context, p *proc, msg *bridge.Message, req *Request, lim Limits, caller ToolCaller) *Response {
+func (j *Jail) drive(ctx context.Context, p *proc, msg *bridge.Message, req *Request, lim Limits, caller ToolCaller, start time.Time) *Response {
 	if err := p.conn.Send(msg); err != nil {
 		return &Response{Error: &RunError{Kind: "internal", Message: "the runner is gone" + p.diagnostics()}}
 	}
+	if j.onRun != nil {
+		j.onRun(time.Since(start))
+	}
+	p.handedOff()
 	stop := make(chan struct{})
 	defer close(stop)
 	frames := make(chan received)

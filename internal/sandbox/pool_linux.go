@@ -2,25 +2,32 @@ package sandbox
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 )
 
-// pool keeps confined JavaScript runners that have sent ready. Each is
-// handed out once and never comes back; the filler goroutine replaces it.
-// At most size runners are warm or starting at any time.
+// pool keeps confined runners of one language (JavaScript, or Python that
+// has exec'd CPython and waits in its bootstrap) that have sent ready.
+// Each is handed out once and never comes back; filler goroutines (one per
+// CPU, at most size) replace it. At most size runners are warm or starting
+// at any time.
 type pool struct {
 	j      *Jail
+	python bool
 	ready  chan *proc
 	tokens chan struct{} // one per runner warm or starting
 	stop   chan struct{}
 	wg     sync.WaitGroup
 }
 
-func newPool(j *Jail, size int) *pool {
-	p := &pool{j: j, ready: make(chan *proc, size), tokens: make(chan struct{}, size), stop: make(chan struct{})}
-	p.wg.Add(1)
-	go p.fill()
+func newPool(j *Jail, size int, python bool) *pool {
+	p := &pool{j: j, python: python, ready: make(chan *proc, size), tokens: make(chan struct{}, size), stop: make(chan struct{})}
+	workers := min(size, runtime.NumCPU())
+	p.wg.Add(workers)
+	for range workers {
+		go p.fill()
+	}
 	return p
 }
 
@@ -34,7 +41,7 @@ func (p *pool) fill() {
 		case <-p.stop:
 			return
 		}
-		r, err := p.j.spawn(context.Background(), false)
+		r, err := p.j.spawn(context.Background(), p.python)
 		if err != nil {
 			<-p.tokens
 			p.j.log.Warn("warm pool: start runner", "err", err)
@@ -56,15 +63,19 @@ func (p *pool) fill() {
 // warm reports how many runners are ready.
 func (p *pool) warm() int { return len(p.ready) }
 
-// get returns a live warm runner, or nil when none is ready.
+// get returns a live warm runner, or nil when none is ready. Its slot is
+// freed (and the filler starts a replacement) when the runner calls
+// handedOff, after its program was sent: the replacement's start does not
+// compete with the hand-off for the CPU.
 func (p *pool) get() *proc {
 	for {
 		select {
 		case r := <-p.ready:
-			<-p.tokens
+			r.freeSlot = sync.OnceFunc(func() { <-p.tokens })
 			if r.alive() {
 				return r
 			}
+			r.freeSlot()
 			r.kill()
 		default:
 			return nil
