@@ -410,3 +410,89 @@ func TestJailRunnerDiesBeforeReady(t *testing.T) {
 	}
 	assertNothingLeft(t, j)
 }
+
+// BenchmarkThroughput runs trivial programs from parallel clients through
+// the Jail executor (warm pool of 8, each run a fresh confined runner) and
+// reports runs per second.
+func BenchmarkThroughput(b *testing.B) {
+	j := newTestJail(b, JailConfig{PoolSize: 8})
+	deadline := time.Now().Add(20 * time.Second)
+	for j.pool.warm() < 8 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.SetParallelism(4) // 4 clients per CPU
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := run(b, j, JavaScript, "return 1", Limits{})
+			if r.Error != nil {
+				b.Error(r.Error)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "runs/s")
+}
+
+// BenchmarkIdleRSS reports the resident memory (VmRSS) of the idle runners
+// of the warm pools: confined JavaScript runners and Python runners waiting
+// in their bootstrap.
+func BenchmarkIdleRSS(b *testing.B) {
+	j := newTestJail(b, JailConfig{PoolSize: 2, PythonPoolSize: 1})
+	for i := 0; i < b.N; i++ {
+		deadline := time.Now().Add(20 * time.Second)
+		for (j.pool.warm() < 2 || (j.pyPool != nil && j.pyPool.warm() < 1)) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // let the runners settle in their read
+	for _, tc := range []struct {
+		unit string
+		pl   *pool
+	}{{"js-rss-KiB", j.pool}, {"py-rss-KiB", j.pyPool}} {
+		if tc.pl == nil {
+			continue
+		}
+		var max int64
+		for _, r := range peek(tc.pl) {
+			if kb := vmRSS(b, r.cmd.Process.Pid); kb > max {
+				max = kb
+			}
+		}
+		b.ReportMetric(float64(max), tc.unit)
+	}
+}
+
+// peek returns the warm runners of pl without taking them.
+func peek(pl *pool) []*proc {
+	var rs []*proc
+	for {
+		select {
+		case r := <-pl.ready:
+			rs = append(rs, r)
+			continue
+		default:
+		}
+		break
+	}
+	for _, r := range rs {
+		pl.ready <- r
+	}
+	return rs
+}
+
+func vmRSS(t testing.TB, pid int) int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	t.Fatalf("no VmRSS for %d", pid)
+	return 0
+}
