@@ -3,6 +3,7 @@ package text
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -11,73 +12,142 @@ import (
 // Prefilter: running every rule's regexp over every window costs
 // milliseconds per 10 KB, because Go's regexp has no literal prefilter for
 // patterns such as `\b(ignore|disregard|...)`. Instead, each rule's pattern
-// is analysed once for the literals every match must start with (and
-// whether a word boundary precedes them). One pass over a window finds the
-// positions where some rule's start literal occurs; the rule's regexp then
-// runs anchored at those positions only, in order, which gives exactly the
-// matches of FindAllStringIndex on the window (leftmost-first, no overlap):
-// a match can only start at a candidate, and the anchored regexp sees the
-// rune before the candidate, so `\b` and `^` behave as in the window.
+// is analysed once for the prefixes every match must start with: literal
+// text, a word boundary before it, and runs of a small character class
+// (the separators of [sep], `\s*`). One pass over a window finds the
+// positions where some rule's prefix occurs; the rule's regexp then runs
+// anchored at those positions only, in order, which gives exactly the
+// matches of FindAllStringIndex on the window (leftmost-first, no
+// overlap): a match can only start where one of its prefixes occurs, and
+// the anchored regexp sees the rune before the candidate, so `\b` and `^`
+// behave as in the window.
 //
-// A rule whose pattern has no finite set of start literals keeps the full
+// A rule whose pattern has no finite set of start prefixes keeps the full
 // search (none of the built-in rules; a test checks that).
 
-// maxPrefix bounds the length of a start literal, and maxPrefixes the
-// size of a rule's set while it is being built.
+// maxPrefix bounds the literal bytes of a prefix, maxPrefixes the size of
+// a rule's set while it is being built, and maxClass the size of a
+// character class that is enumerated or skipped.
 const (
-	maxPrefix   = 6
-	maxPrefixes = 2048
+	maxPrefix   = 8
+	maxPrefixes = 4096
 	maxClass    = 16
 )
 
-// wbMark stands for a word-boundary assertion inside a literal while the
-// sets are built.
-const wbMark = "\x00"
+// Marks inside a prefix (patterns never contain these bytes as literals):
+// wbMark for a word-boundary assertion, skipMark followed by a class
+// number for a run (possibly empty) of that character class, and plusMark
+// the same for a run of at least one.
+const (
+	wbMark   = "\x00"
+	skipMark = '\x02'
+	plusMark = '\x03'
+)
 
-// prefix is a literal every match (of a part of a pattern) may start
-// with; exact means the match is exactly s, so a concatenation may extend
-// it.
+func isSkip(c byte) bool { return c == skipMark || c == plusMark }
+
+// classes are the character classes of skipMark, by number.
+var classes [][]rune
+
+func classID(mark byte, ranges []rune) string {
+	for i, c := range classes {
+		if slices.Equal(c, ranges) {
+			return string([]byte{mark, byte(i + 1)})
+		}
+	}
+	if len(classes) == 250 {
+		panic("text: too many prefilter classes")
+	}
+	classes = append(classes, slices.Clone(ranges))
+	return string([]byte{mark, byte(len(classes))})
+}
+
+func inClass(ranges []rune, r rune) bool {
+	for i := 0; i < len(ranges); i += 2 {
+		if ranges[i] <= r && r <= ranges[i+1] {
+			return true
+		}
+	}
+	return false
+}
+
+// prefix is a pattern every match (of a part of a regexp) may start
+// with; exact means the match is exactly that, so a concatenation may
+// extend it.
 type prefix struct {
 	s     string
 	exact bool
 }
 
-// startLiterals returns the literals that every match of re at a position
-// other than 0 starts with; wbMark marks a `\b` before the literal. ok is
-// false when some match may start with anything.
-func startLiterals(re *syntax.Regexp) (lits []string, ok bool) {
+// token splits the next token off a prefix pattern: a skip (2 bytes), a
+// word-boundary mark or one rune of literal text.
+func token(p string) (tok, rest string) {
+	switch {
+	case isSkip(p[0]):
+		return p[:2], p[2:]
+	case p[0] == wbMark[0]:
+		return p[:1], p[1:]
+	}
+	_, n := utf8.DecodeRuneInString(p)
+	return p[:n], p[n:]
+}
+
+// clean turns an analysed prefix into a start pattern: a leading word
+// boundary kept, anything from a later one on cut, literal text bounded
+// by maxPrefix, skips that could swallow the text after them (or that end
+// the pattern) dropped with the rest. It returns "" when the pattern does
+// not start with literal text.
+func clean(p string) string {
+	var b strings.Builder
+	if strings.HasPrefix(p, wbMark) {
+		b.WriteString(wbMark)
+		p = strings.TrimLeft(p, wbMark)
+	}
+	if p == "" || isSkip(p[0]) || p[0] == wbMark[0] {
+		return ""
+	}
+	lits := 0
+	for p != "" && lits < maxPrefix {
+		tok, rest := token(p)
+		switch {
+		case tok == wbMark:
+			rest = ""
+		case isSkip(tok[0]):
+			if rest == "" || isSkip(rest[0]) || rest[0] == wbMark[0] {
+				rest = ""
+				break
+			}
+			r, _ := utf8.DecodeRuneInString(rest)
+			if inClass(classes[tok[1]-1], r) {
+				rest = ""
+				break
+			}
+			b.WriteString(tok)
+		default:
+			b.WriteString(tok)
+			lits += len(tok)
+		}
+		p = rest
+	}
+	return b.String()
+}
+
+// startPrefixes returns the start patterns of re (see clean); ok is false
+// when some match may start with anything.
+func startPrefixes(re *syntax.Regexp) (pats []string, ok bool) {
 	seen := map[string]bool{}
 	for _, p := range analyse(re) {
-		s := p.s
-		// Keep a leading wbMark; cut at any later one.
-		lead := ""
-		if strings.HasPrefix(s, wbMark) {
-			lead = wbMark
-			s = strings.TrimLeft(s, wbMark)
-		}
-		if i := strings.Index(s, wbMark); i >= 0 {
-			s = s[:i]
-		}
-		if s == "" {
+		c := clean(p.s)
+		if c == "" || c == wbMark {
 			return nil, false
 		}
-		if len(s) > maxPrefix {
-			cut := maxPrefix
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
-				cut--
-			}
-			if cut == 0 {
-				cut = len(s)
-			}
-			s = s[:cut]
-		}
-		seen[lead+s] = true
+		seen[c] = true
 	}
 	for s := range seen {
-		lits = append(lits, s)
+		pats = append(pats, s)
 	}
-	sort.Strings(lits)
-	return lits, true
+	sort.Strings(pats)
+	return pats, true
 }
 
 var anything = []prefix{{"", false}}
@@ -88,6 +158,14 @@ func exactly(ss ...string) []prefix {
 		out[i] = prefix{s, true}
 	}
 	return out
+}
+
+func classSize(ranges []rune) int {
+	n := 0
+	for i := 0; i < len(ranges); i += 2 {
+		n += int(ranges[i+1]-ranges[i]) + 1
+	}
+	return n
 }
 
 // analyse returns the prefixes of the matches of re (that start after
@@ -109,28 +187,39 @@ func analyse(re *syntax.Regexp) []prefix {
 		if re.Flags&syntax.FoldCase != 0 {
 			return anything
 		}
-		return exactly(string(re.Rune))
-	case syntax.OpCharClass:
-		n := 0
-		for i := 0; i < len(re.Rune); i += 2 {
-			n += int(re.Rune[i+1]-re.Rune[i]) + 1
+		lit := string(re.Rune)
+		if strings.ContainsAny(lit, wbMark+string(rune(skipMark))+string(rune(plusMark))) {
+			return anything
 		}
-		if n > maxClass {
+		return exactly(lit)
+	case syntax.OpCharClass:
+		if classSize(re.Rune) > maxClass {
 			return anything
 		}
 		var out []string
 		for i := 0; i < len(re.Rune); i += 2 {
 			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if r == 0 || r == rune(skipMark) || r == rune(plusMark) {
+					return anything
+				}
 				out = append(out, string(r))
 			}
 		}
 		return exactly(out...)
 	case syntax.OpCapture:
 		return analyse(re.Sub[0])
-	case syntax.OpStar:
-		return anything
-	case syntax.OpPlus:
-		return inexact(analyse(re.Sub[0]))
+	case syntax.OpStar, syntax.OpPlus:
+		sub := re.Sub[0]
+		if sub.Op != syntax.OpCharClass || classSize(sub.Rune) > maxClass {
+			if re.Op == syntax.OpPlus {
+				return inexact(analyse(sub))
+			}
+			return anything
+		}
+		if re.Op == syntax.OpStar {
+			return exactly(classID(skipMark, sub.Rune))
+		}
+		return exactly(classID(plusMark, sub.Rune))
 	case syntax.OpQuest:
 		return append(analyse(re.Sub[0]), prefix{"", true})
 	case syntax.OpRepeat:
@@ -160,7 +249,7 @@ func analyse(re *syntax.Regexp) []prefix {
 			}
 			next := make([]prefix, 0, len(cur)*len(ps))
 			for _, a := range cur {
-				if !a.exact || len(a.s)-strings.Count(a.s, wbMark) >= maxPrefix {
+				if !a.exact || litLen(a.s) >= maxPrefix {
 					next = append(next, prefix{a.s, false})
 					continue
 				}
@@ -176,6 +265,19 @@ func analyse(re *syntax.Regexp) []prefix {
 	return anything
 }
 
+// litLen is the number of literal bytes in a prefix pattern.
+func litLen(p string) int {
+	n := 0
+	for p != "" {
+		tok, rest := token(p)
+		if !isSkip(tok[0]) && tok != wbMark {
+			n += len(tok)
+		}
+		p = rest
+	}
+	return n
+}
+
 func inexact(ps []prefix) []prefix {
 	out := make([]prefix, len(ps))
 	for i, p := range ps {
@@ -184,11 +286,11 @@ func inexact(ps []prefix) []prefix {
 	return out
 }
 
-// extendable reports whether some prefix in ps is exact and shorter than
-// maxPrefix (not counting marks).
+// extendable reports whether some prefix in ps is exact and has fewer
+// than maxPrefix literal bytes.
 func extendable(ps []prefix) bool {
 	for _, p := range ps {
-		if p.exact && len(p.s)-strings.Count(p.s, wbMark) < maxPrefix {
+		if p.exact && litLen(p.s) < maxPrefix {
 			return true
 		}
 	}
@@ -200,28 +302,138 @@ type anchoredRule struct {
 	// at0 matches at the start of the window, atN after its first rune
 	// (the rune before the candidate, for `\b`).
 	at0, atN *regexp.Regexp
-	// full is set when the rule has no start literals: search everywhere.
+	// full is set when the rule has no start prefixes: search everywhere.
 	full bool
 }
 
-// entry is one start literal: the rules (bit i for rule i) whose matches
-// may start with it.
-type entry struct {
-	lit  string
-	mask uint64
+// trie holds start patterns token by token: a walk from the root along
+// the text collects the masks of the patterns that match there.
+type trie struct {
+	nodes []trieNode
+	// root[c] is the node after a first literal byte c (0: none).
+	root [256]int32
 }
 
-// literalIndex finds the candidate positions of a window.
+type trieNode struct {
+	mask  uint64 // rules of the patterns that end here
+	bytes []trieEdge
+	skips []trieSkip
+}
+
+type trieEdge struct {
+	b    byte
+	next int32
+}
+
+type trieSkip struct {
+	class int // index in classes
+	plus  bool
+	next  int32
+}
+
+func (t *trie) add(p string, mask uint64) {
+	if len(t.nodes) == 0 {
+		t.nodes = append(t.nodes, trieNode{}) // node 0: unused, "none"
+	}
+	child := func(n int32, tok string) int32 {
+		nd := &t.nodes[n]
+		if isSkip(tok[0]) {
+			for _, e := range nd.skips {
+				if e.class == int(tok[1]-1) && e.plus == (tok[0] == plusMark) {
+					return e.next
+				}
+			}
+			t.nodes = append(t.nodes, trieNode{})
+			next := int32(len(t.nodes) - 1)
+			nd = &t.nodes[n]
+			nd.skips = append(nd.skips, trieSkip{int(tok[1] - 1), tok[0] == plusMark, next})
+			return next
+		}
+		for _, e := range nd.bytes {
+			if e.b == tok[0] {
+				return e.next
+			}
+		}
+		t.nodes = append(t.nodes, trieNode{})
+		next := int32(len(t.nodes) - 1)
+		nd = &t.nodes[n]
+		nd.bytes = append(nd.bytes, trieEdge{tok[0], next})
+		return next
+	}
+	n := t.root[p[0]]
+	if n == 0 {
+		t.nodes = append(t.nodes, trieNode{})
+		n = int32(len(t.nodes) - 1)
+		t.root[p[0]] = n
+	}
+	for p = p[1:]; p != ""; {
+		tok := p[:1]
+		if isSkip(p[0]) {
+			tok = p[:2]
+		}
+		p = p[len(tok):]
+		n = child(n, tok)
+	}
+	t.nodes[n].mask |= mask
+}
+
+// match returns the masks of the patterns that match at the start of s.
+func (t *trie) match(s string) uint64 {
+	n := t.root[s[0]]
+	if n == 0 {
+		return 0
+	}
+	return t.walk(n, s[1:])
+}
+
+func (t *trie) walk(n int32, s string) uint64 {
+	var m uint64
+	for {
+		nd := &t.nodes[n]
+		m |= nd.mask
+		for _, e := range nd.skips {
+			cls := classes[e.class]
+			rest := s
+			k := 0
+			for rest != "" {
+				r, size := rune(rest[0]), 1
+				if r >= utf8.RuneSelf {
+					r, size = utf8.DecodeRuneInString(rest)
+				}
+				if !inClass(cls, r) {
+					break
+				}
+				rest = rest[size:]
+				k++
+			}
+			if k > 0 || !e.plus {
+				m |= t.walk(e.next, rest)
+			}
+		}
+		if s == "" {
+			return m
+		}
+		next := int32(0)
+		for _, e := range nd.bytes {
+			if e.b == s[0] {
+				next = e.next
+				break
+			}
+		}
+		if next == 0 {
+			return m
+		}
+		n, s = next, s[1:]
+	}
+}
+
+// literalIndex finds the candidate positions of a window: a trie of the
+// start patterns that need a word boundary before them, and one of the
+// others.
 type literalIndex struct {
-	// single[c]: rules with a one-byte literal c, no boundary needed;
-	// singleWB the same after a word boundary.
-	single, singleWB [256]uint64
-	// pair[c0<<8|c1] indexes lists (0: none) of longer literals starting
-	// with c0 c1; pairWB the same for literals after a word boundary.
-	pair, pairWB [1 << 16]uint16
-	lists        [][]entry
-	// begin: rules that may match at position 0 only through `^`, and
-	// full: rules without start literals (always tried).
+	plain, wb trie
+	// begin: rules tried at position 0 (for `^`), and full: rules
+	// without start prefixes (always tried).
 	begin, full uint64
 }
 
@@ -236,14 +448,8 @@ func buildIndex(rules []rule) (*literalIndex, []anchoredRule) {
 	if len(rules) > 64 {
 		panic("text: more than 64 injection rules")
 	}
-	ix := &literalIndex{lists: [][]entry{nil}}
+	ix := &literalIndex{}
 	ars := make([]anchoredRule, len(rules))
-	type item struct {
-		lit  string
-		wb   bool
-		mask uint64
-	}
-	var items []item
 	for i, r := range rules {
 		src := r.re.String()
 		ars[i].at0 = regexp.MustCompile(`^(?:` + src + `)`)
@@ -253,59 +459,20 @@ func buildIndex(rules []rule) (*literalIndex, []anchoredRule) {
 			panic(err)
 		}
 		bit := uint64(1) << i
-		ix.begin |= bit // position 0 is always tried
-		lits, ok := startLiterals(re.Simplify())
+		ix.begin |= bit
+		pats, ok := startPrefixes(re.Simplify())
 		if !ok {
 			ars[i].full = true
 			ix.full |= bit
 			continue
 		}
-		for _, l := range lits {
-			wb := strings.HasPrefix(l, wbMark)
-			items = append(items, item{strings.TrimPrefix(l, wbMark), wb, bit})
-		}
-	}
-	// Merge literals that another literal is a prefix of, when that
-	// literal's position condition is no stronger.
-	sort.Slice(items, func(a, b int) bool {
-		if len(items[a].lit) != len(items[b].lit) {
-			return len(items[a].lit) < len(items[b].lit)
-		}
-		return items[a].lit < items[b].lit
-	})
-	var kept []item
-	for _, it := range items {
-		merged := false
-		for k := range kept {
-			if strings.HasPrefix(it.lit, kept[k].lit) && (!kept[k].wb || it.wb) {
-				kept[k].mask |= it.mask
-				merged = true
-				break
-			}
-		}
-		if !merged {
-			kept = append(kept, it)
-		}
-	}
-	for _, it := range kept {
-		if len(it.lit) == 1 {
-			if it.wb {
-				ix.singleWB[it.lit[0]] |= it.mask
+		for _, p := range pats {
+			if strings.HasPrefix(p, wbMark) {
+				ix.wb.add(strings.TrimPrefix(p, wbMark), bit)
 			} else {
-				ix.single[it.lit[0]] |= it.mask
+				ix.plain.add(p, bit)
 			}
-			continue
 		}
-		tab := &ix.pair
-		if it.wb {
-			tab = &ix.pairWB
-		}
-		k := uint16(it.lit[0])<<8 | uint16(it.lit[1])
-		if tab[k] == 0 {
-			tab[k] = uint16(len(ix.lists))
-			ix.lists = append(ix.lists, nil)
-		}
-		ix.lists[tab[k]] = append(ix.lists[tab[k]], entry{it.lit, it.mask})
 	}
 	return ix, ars
 }
@@ -318,28 +485,18 @@ func isWordByte(c byte) bool {
 // each with the rules that may, and returns dst and the union of masks.
 func (ix *literalIndex) candidates(dst []candidate, w string) ([]candidate, uint64) {
 	var all uint64
-	if len(w) == 0 {
-		return dst, 0
-	}
 	prevWord := false
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		word := isWordByte(c)
-		m := ix.single[c]
-		if prevWord != word {
-			m |= ix.singleWB[c]
+		var m uint64
+		if ix.plain.root[c] != 0 {
+			m |= ix.plain.match(w[i:])
 		}
-		if i+1 < len(w) {
-			k := uint16(c)<<8 | uint16(w[i+1])
-			if l := ix.pair[k]; l != 0 {
-				m |= matchList(ix.lists[l], w[i:])
-			}
-			if prevWord != word {
-				if l := ix.pairWB[k]; l != 0 {
-					m |= matchList(ix.lists[l], w[i:])
-				}
-			}
+		if prevWord != word && ix.wb.root[c] != 0 {
+			m |= ix.wb.match(w[i:])
 		}
+		prevWord = word
 		if i == 0 {
 			m |= ix.begin
 		}
@@ -347,19 +504,8 @@ func (ix *literalIndex) candidates(dst []candidate, w string) ([]candidate, uint
 			dst = append(dst, candidate{i, m})
 			all |= m
 		}
-		prevWord = word
 	}
 	return dst, all | ix.full
-}
-
-func matchList(l []entry, s string) uint64 {
-	var m uint64
-	for _, e := range l {
-		if strings.HasPrefix(s, e.lit) {
-			m |= e.mask
-		}
-	}
-	return m
 }
 
 // findAll returns the matches of rule i in w, as FindAllStringIndex would,

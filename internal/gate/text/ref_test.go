@@ -233,7 +233,7 @@ func TestDumpLiterals(t *testing.T) {
 	}
 	for i, r := range injectionRules {
 		re, _ := syntax.Parse(r.re.String(), syntax.Perl)
-		lits, ok := startLiterals(re.Simplify())
+		lits, ok := startPrefixes(re.Simplify())
 		t.Logf("%d %s ok=%v %q", i, r.name, ok, lits)
 	}
 }
