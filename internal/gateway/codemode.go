@@ -337,6 +337,9 @@ func (o ExecuteOutput) Text() string {
 		fmt.Fprintf(&b, "): %s\n", o.Error.Message)
 	}
 	for _, f := range o.Flags {
+		if f.Kind == "static" && o.Error != nil && o.Error.Kind == "blocked" {
+			continue // the error already gives these reasons
+		}
 		fmt.Fprintf(&b, "[cemcp flag %s from %s: %s]\n", f.Kind, f.Source, f.Detail)
 	}
 	if b.Len() == 0 {
