@@ -61,10 +61,11 @@ func (r *Report) Plots(dir string) ([]string, error) {
 	}
 	// Tokens against a sweep variable, one line per agent.
 	sweepPlot := func(sweep, title, xlabel string, xOf func(Point) float64, logX bool) *plot.Plot {
-		p := newPlot(title, xlabel, "tokens per task (input + output, log scale)")
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = niceLogTicks{}
+		p := newPlot(title, xlabel, "tokens per task (input + output)")
 		if logX {
+			p.Y.Label.Text = "tokens per task (input + output, log scale)"
+			p.Y.Scale = plot.LogScale{}
+			p.Y.Tick.Marker = niceLogTicks{}
 			p.X.Scale = plot.LogScale{}
 			p.X.Tick.Marker = niceLogTicks{}
 		}
@@ -89,9 +90,13 @@ func (r *Report) Plots(dir string) ([]string, error) {
 			p.Add(l, pts)
 			p.Legend.Add(agentLabel[s], l, pts)
 		}
+		if !logX {
+			p.Y.Min = 0
+		}
 		return p
 	}
-	ps := sweepPlot(SweepServers, "Tokens per task vs connected servers (replay, all tasks)", "connected MCP servers",
+	ps := sweepPlot(SweepServers, "Tokens per task vs connected servers (replay; mean over the tasks whose servers fit)",
+		"connected MCP servers (1: single-server tasks only; 2: one- and two-server tasks; 3+: all)",
 		func(p Point) float64 { return float64(p.X) }, false)
 	if err := save(ps, "tokens_vs_servers.png", 9*vg.Inch, 6*vg.Inch); err != nil {
 		return files, err
