@@ -43,6 +43,7 @@ type runState struct {
 	q      *auditQueue
 	log    *slog.Logger
 	jc     *judgeCalls // nil unless the judge reviews output
+	shared bool        // a session's pass-through run: no finish per call
 
 	mu    sync.Mutex
 	seq   int          // guarded by mu
@@ -70,6 +71,12 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 	if g.judge != nil && g.cfg.Cemcp.Judge.Post {
 		r.jc = &judgeCalls{}
 	}
+	if language == "passthrough" {
+		// Pass-through calls of one session share one ledger run, begun at
+		// the first call: one record per call, not three.
+		r.id, r.shared = g.passthroughRun(ss, client), true
+		return r
+	}
 	if r.ledger != nil {
 		sid, _ := session["id"].(string)
 		rec := audit.Run{ID: id, Session: sid, Client: client, Language: language, Code: code}
@@ -82,9 +89,34 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 	return r
 }
 
+// passthroughRun returns the ledger run of a session's pass-through calls,
+// beginning it on first use.
+func (g *Gateway) passthroughRun(ss *mcp.ServerSession, client string) string {
+	sid := "cli"
+	if ss != nil {
+		sid = ss.ID()
+	}
+	g.mu.Lock()
+	id, ok := g.ptRuns[sid]
+	if !ok {
+		id = newRunID() + "-passthrough"
+		g.ptRuns[sid] = id
+	}
+	g.mu.Unlock()
+	if !ok && g.ledger != nil {
+		rec := audit.Run{ID: id, Session: sid, Client: client, Language: "passthrough"}
+		g.auditQ.push(func() {
+			if err := g.ledger.BeginRun(context.Background(), rec); err != nil {
+				g.log.Error("audit: begin run", "run", id, "err", err)
+			}
+		})
+	}
+	return id
+}
+
 // finish records the end of a run.
 func (r *runState) finish(out ExecuteOutput) {
-	if r.ledger == nil {
+	if r.ledger == nil || r.shared {
 		return
 	}
 	f := audit.Finish{RunID: r.id, Status: "ok", OutputBytes: len(out.Output), Ms: out.Ms}

@@ -72,6 +72,8 @@ type Gateway struct {
 	// quarantine holds the tools hidden for suspicious metadata or
 	// shadowing, with the reason.
 	quarantine map[string]gate.Flag // guarded by mu
+	// ptRuns maps a client session to the ledger run of its pass-through calls.
+	ptRuns map[string]string // guarded by mu
 	closed     bool                 // guarded by mu
 }
 
@@ -93,6 +95,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		cat:         catalog.New(),
 		passthrough: map[string]string{},
 		pending:     map[string]*pendingRun{},
+		ptRuns:      map[string]string{},
 		onRes:       opts.OnResult,
 	}
 	exec := opts.Executor
@@ -205,6 +208,12 @@ func (g *Gateway) Close() error {
 	g.mu.Unlock()
 	err := errors.Join(g.hub.Close(), g.exec.Close())
 	if g.ledger != nil {
+		g.mu.Lock()
+		for _, id := range g.ptRuns {
+			id := id
+			g.auditQ.push(func() { _ = g.ledger.FinishRun(context.Background(), audit.Finish{RunID: id, Status: "ok"}) })
+		}
+		g.mu.Unlock()
 		g.auditQ.close()
 		err = errors.Join(err, g.ledger.Close())
 	}

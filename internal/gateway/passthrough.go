@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -101,14 +100,8 @@ func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 			appr = elicitApprover{req.Session}
 		}
 		run := g.newRun(newRunID(), "passthrough", "", req.Session, appr)
-		start := time.Now()
 		res, _, err := g.callTool(ctx, run, qualified, args, opts)
-		out := ExecuteOutput{Ms: time.Since(start).Milliseconds()}
 		var te *sandbox.ToolError
-		if errors.As(err, &te) {
-			out.Error = &sandbox.RunError{Kind: "tool_error", Message: te.Message}
-		}
-		run.finish(out)
 		switch {
 		case err == nil:
 			return res, nil
