@@ -74,7 +74,7 @@ type Gateway struct {
 	quarantine map[string]gate.Flag // guarded by mu
 	// ptRuns maps a client session to the ledger run of its pass-through calls.
 	ptRuns map[string]string // guarded by mu
-	closed     bool                 // guarded by mu
+	closed bool              // guarded by mu
 }
 
 // New builds a Gateway and connects to every upstream (concurrently, each
