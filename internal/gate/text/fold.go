@@ -95,14 +95,22 @@ var confusables = map[rune]rune{
 // folded is a normalized view of a string for matching, with a map from
 // every byte of the view back to the original string.
 type folded struct {
-	s   string
-	off []int // off[i] = byte offset in the original of folded byte i; len = len(s)+1
+	s string
+	// off[i] is the byte offset in the original of folded byte i;
+	// len(off) = len(s)+1. nil when the view has the original's offsets
+	// (ASCII text, where folding only lowers case).
+	off []int
 	inv []Match
 }
 
 // fold builds the matching view of s: invisible runes dropped (and
 // reported), NFKC, confusables mapped to Latin, lower case.
 func fold(s string) *folded {
+	if isASCII(s) {
+		// No invisible, confusable or NFKC-changed rune: lower case only,
+		// byte for byte.
+		return &folded{s: strings.ToLower(s)}
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	off := make([]int, 0, len(s)+1)
@@ -168,6 +176,9 @@ func fold(s string) *folded {
 // span maps a byte span of the folded view to the original string; an end
 // inside the expansion of one original rune extends to that rune's end.
 func (f *folded) span(start, end int) (int, int) {
+	if f.off == nil {
+		return start, end
+	}
 	for end > 0 && end < len(f.s) && f.off[end] == f.off[end-1] {
 		end++
 	}
@@ -223,4 +234,21 @@ func snippet(s string, start, end int) string {
 		t = t[:cut] + "…"
 	}
 	return t
+}
+
+// isASCII reports whether s has only ASCII bytes, eight at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if (uint64(s[i])|uint64(s[i+1])|uint64(s[i+2])|uint64(s[i+3])|
+			uint64(s[i+4])|uint64(s[i+5])|uint64(s[i+6])|uint64(s[i+7]))&0x80 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

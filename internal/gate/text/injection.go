@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -125,6 +126,13 @@ func ScanInjection(s string) []Match {
 	return out
 }
 
+// hasFindings reports whether [Neutralize] would change s: it has
+// instruction-like text or invisible characters.
+func hasFindings(s string) bool {
+	f := fold(s)
+	return len(f.inv) > 0 || len(scanFolded(s, f)) > 0
+}
+
 // Windows: the folded text is scanned line by line, and a line longer
 // than window in overlapping pieces, so that a rule's regexp runs only on
 // the lines that contain one of its words. No rule matches more than
@@ -141,50 +149,10 @@ var (
 )
 
 func scanFolded(s string, f *folded) []Match {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.seen = nil
 	var out []Match
-	type key struct {
-		rule       string
-		start, end int
-	}
-	var seen map[key]bool
-	var cs []candidate
-	var locs [][2]int
-	scanWindow := func(lo, hi int) {
-		w := f.s[lo:hi]
-		var all uint64
-		cs, all = index.candidates(cs[:0], w)
-		if all == 0 {
-			return
-		}
-		present := words.present(w)
-		for i := range injectionRules {
-			r := &injectionRules[i]
-			bit := uint64(1) << i
-			if all&bit == 0 || !ruleWords[i].ok(&present) {
-				continue
-			}
-			locs = anchored[i].findAll(locs[:0], w, cs, bit, r.re)
-			for _, loc := range locs {
-				if r.exclude != nil && r.exclude.MatchString(w[loc[0]:loc[1]]) {
-					continue
-				}
-				start, end := f.span(lo+loc[0], lo+loc[1])
-				// Leading separators matched by "^|\n" alternatives.
-				for start < end && (s[start] == '\n' || s[start] == ' ' || s[start] == '\t' || s[start] == '\r') {
-					start++
-				}
-				k := key{r.name, start, end}
-				if start >= end || seen[k] {
-					continue
-				}
-				if seen == nil {
-					seen = map[key]bool{}
-				}
-				seen[k] = true
-				out = append(out, Match{Kind: "injection", Rule: r.name, Start: start, End: end, Snippet: snippet(s, start, end)})
-			}
-		}
-	}
 	for lo := 0; lo < len(f.s); {
 		hi := strings.IndexByte(f.s[lo:], '\n')
 		if hi < 0 {
@@ -196,12 +164,72 @@ func scanFolded(s string, f *folded) []Match {
 		// start of the next line in the next window via "^".
 		for a := lo; ; a += window - overlap {
 			b := min(hi, a+window)
-			scanWindow(a, b)
+			out = sc.scanWindow(out, s, f, a, b)
 			if b >= hi {
 				break
 			}
 		}
 		lo = hi + 1
+	}
+	return out
+}
+
+// scratch is the reusable state of one scan.
+type scratch struct {
+	cs   []candidate
+	locs [][2]int
+	seen map[seenKey]bool
+}
+
+type seenKey struct {
+	rule       string
+	start, end int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// scanWindow appends the matches of the rules in f.s[lo:hi] to out.
+func (sc *scratch) scanWindow(out []Match, s string, f *folded, lo, hi int) []Match {
+	w := f.s[lo:hi]
+	var all uint64
+	sc.cs, all = index.candidates(sc.cs[:0], w)
+	if all == 0 {
+		return out
+	}
+	var present wordSet
+	havePresent := false
+	for i := range injectionRules {
+		r := &injectionRules[i]
+		bit := uint64(1) << i
+		if all&bit == 0 {
+			continue
+		}
+		if !havePresent {
+			present, havePresent = words.present(w), true
+		}
+		if !ruleWords[i].ok(&present) {
+			continue
+		}
+		sc.locs = anchored[i].findAll(sc.locs[:0], w, sc.cs, bit, r.re)
+		for _, loc := range sc.locs {
+			if r.exclude != nil && r.exclude.MatchString(w[loc[0]:loc[1]]) {
+				continue
+			}
+			start, end := f.span(lo+loc[0], lo+loc[1])
+			// Leading separators matched by "^|\n" alternatives.
+			for start < end && (s[start] == '\n' || s[start] == ' ' || s[start] == '\t' || s[start] == '\r') {
+				start++
+			}
+			k := seenKey{r.name, start, end}
+			if start >= end || sc.seen[k] {
+				continue
+			}
+			if sc.seen == nil {
+				sc.seen = map[seenKey]bool{}
+			}
+			sc.seen[k] = true
+			out = append(out, Match{Kind: "injection", Rule: r.name, Start: start, End: end, Snippet: snippet(s, start, end)})
+		}
 	}
 	return out
 }

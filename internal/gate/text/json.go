@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // NeutralizeJSON applies [Neutralize] to every string of a JSON value,
@@ -16,6 +17,9 @@ import (
 // comes back as a JSON string. v comes back unchanged (the same bytes) when
 // nothing matched.
 func NeutralizeJSON(v json.RawMessage, source string) (json.RawMessage, []Match) {
+	if cleanJSON(v) {
+		return v, nil
+	}
 	root, err := parseJSON(v)
 	if err != nil {
 		t, found := Neutralize(string(v), source)
@@ -42,6 +46,44 @@ func NeutralizeJSON(v json.RawMessage, source string) (json.RawMessage, []Match)
 	buf.Grow(len(v))
 	root.encode(&buf)
 	return buf.Bytes(), ms
+}
+
+// cleanJSON reports whether v is valid JSON none of whose strings (keys
+// included) has anything for [Neutralize] to remove: the common case,
+// checked without building a tree. It decodes each string as parseJSON
+// does and reports false on any finding, leaving the rest to the slow
+// path.
+func cleanJSON(v []byte) bool {
+	if !json.Valid(v) {
+		return false
+	}
+	s := string(v) // one copy; the strings below are slices of it
+	for i := 0; i < len(s); i++ {
+		if s[i] != '"' {
+			continue
+		}
+		// v is valid: a quote outside a string opens one.
+		j, esc := i+1, false
+		for ; s[j] != '"'; j++ {
+			if s[j] == '\\' {
+				esc = true
+				j++
+			}
+		}
+		str := s[i+1 : j]
+		if esc || !utf8.ValidString(str) {
+			var d string
+			if err := json.Unmarshal(v[i:j+1], &d); err != nil {
+				return false
+			}
+			str = d
+		}
+		if str != "" && hasFindings(str) {
+			return false
+		}
+		i = j
+	}
+	return true
 }
 
 // jnode is a JSON value with object key order kept.

@@ -459,7 +459,9 @@ func buildIndex(rules []rule) (*literalIndex, []anchoredRule) {
 			panic(err)
 		}
 		bit := uint64(1) << i
-		ix.begin |= bit
+		if hasBegin(re) {
+			ix.begin |= bit
+		}
 		pats, ok := startPrefixes(re.Simplify())
 		if !ok {
 			ars[i].full = true
@@ -475,6 +477,20 @@ func buildIndex(rules []rule) (*literalIndex, []anchoredRule) {
 		}
 	}
 	return ix, ars
+}
+
+// hasBegin reports whether re has a `^` (the trie, which matches after
+// the rune before a position, cannot see those matches at position 0).
+func hasBegin(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpBeginLine || re.Op == syntax.OpBeginText {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasBegin(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func isWordByte(c byte) bool {

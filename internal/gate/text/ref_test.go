@@ -237,3 +237,26 @@ func TestDumpLiterals(t *testing.T) {
 		t.Logf("%d %s ok=%v %q", i, r.name, ok, lits)
 	}
 }
+
+// TestFoldASCII checks that the ASCII fast path of fold gives the view and
+// offsets of the full fold.
+func TestFoldASCII(t *testing.T) {
+	for _, s := range []string{"", "a", "Hello, World!\n\tIGNORE all_previous\x00\x7f", prose(3000)} {
+		f, r := fold(s), foldRef(s)
+		if f.s != r.s || len(f.inv) != 0 || len(r.inv) != 0 {
+			t.Fatalf("fold(%q) = %q, want %q", s, f.s, r.s)
+		}
+		for i := 0; i <= len(f.s); i++ {
+			for j := i; j <= len(f.s); j++ {
+				a0, a1 := f.span(i, j)
+				b0, b1 := r.span(i, j)
+				if a0 != b0 || a1 != b1 {
+					t.Fatalf("span(%d, %d) = %d, %d, want %d, %d", i, j, a0, a1, b0, b1)
+				}
+			}
+			if len(s) > 100 {
+				break
+			}
+		}
+	}
+}
