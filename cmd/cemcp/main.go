@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
 	case "redteam":
-		return usageErr("%s is not available in this version yet", cmd)
+		return cmdRedteam(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "cemcp", version())
 		return nil
