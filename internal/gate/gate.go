@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,7 @@ type Gate struct {
 	maxCalls        int
 	pins            *Pins
 	layers          Layers
+	metaCache       sync.Map // qualified + hash → *Flag (nil: clean)
 }
 
 // New compiles the policy.

@@ -128,10 +128,8 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 		return q
 	}
 	for _, t := range tools {
-		ms := text.ScanToolMetadata(t.Name, t.Title, t.Description, t.InputSchema)
-		if len(ms) > 0 {
-			f := matchFlags(ms, t.Qualified)[0]
-			q[t.Qualified] = Flag{Kind: "quarantined", Source: t.Qualified, Detail: "instruction-like text in the tool's metadata (" + f.Detail + "); the tool is hidden and cannot be called"}
+		if f, bad := g.screenMeta(t); bad {
+			q[t.Qualified] = f
 		}
 	}
 	for _, t := range tools {
@@ -156,6 +154,30 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 		}
 	}
 	return q
+}
+
+// screenMeta scans one tool's metadata, once per definition (cached by the
+// definition hash: a catalog update re-screens only what changed).
+func (g *Gate) screenMeta(t *catalog.Tool) (Flag, bool) {
+	key := t.Qualified + "\x00" + t.Hash
+	if v, ok := g.metaCache.Load(key); ok {
+		f, _ := v.(*Flag)
+		return derefFlag(f)
+	}
+	var f *Flag
+	if ms := text.ScanToolMetadata(t.Name, t.Title, t.Description, t.InputSchema); len(ms) > 0 {
+		m := matchFlags(ms, t.Qualified)[0]
+		f = &Flag{Kind: "quarantined", Source: t.Qualified, Detail: "instruction-like text in the tool's metadata (" + m.Detail + "); the tool is hidden and cannot be called"}
+	}
+	g.metaCache.Store(key, f)
+	return derefFlag(f)
+}
+
+func derefFlag(f *Flag) (Flag, bool) {
+	if f == nil {
+		return Flag{}, false
+	}
+	return *f, true
 }
 
 // ModelResult makes a pass-through result safe for the model: instruction-

@@ -63,9 +63,12 @@ type Gateway struct {
 	judge  *judge.Judge // nil unless cemcp.judge is configured
 	onRes  func(tool string, result json.RawMessage)
 
+	// syncMu serializes catalog updates (screening and pass-through sync).
+	syncMu sync.Mutex
+
 	mu sync.Mutex
-	// passthrough maps a served pass-through tool name to its qualified name.
-	passthrough map[string]string // guarded by mu
+	// passthrough maps a served pass-through tool name to what it serves.
+	passthrough map[string]servedTool // guarded by mu
 	// pending holds programs paused for a multi-round-trip client's answer,
 	// by request state.
 	pending map[string]*pendingRun // guarded by mu
@@ -93,7 +96,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		cfg:         opts.Config,
 		log:         log,
 		cat:         catalog.New(),
-		passthrough: map[string]string{},
+		passthrough: map[string]servedTool{},
 		pending:     map[string]*pendingRun{},
 		ptRuns:      map[string]string{},
 		onRes:       opts.OnResult,
@@ -222,6 +225,8 @@ func (g *Gateway) Close() error {
 
 // toolsChanged is the hub's callback: a server's tool list is new or changed.
 func (g *Gateway) toolsChanged(server string, tools []*mcp.Tool) {
+	g.syncMu.Lock()
+	defer g.syncMu.Unlock()
 	if tools == nil {
 		// A server that is reconnecting keeps its tools in the catalog, so
 		// that a program's call fails with a clear "unavailable" ToolError

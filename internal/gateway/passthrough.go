@@ -8,6 +8,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cemcp/cemcp/internal/catalog"
 	"github.com/cemcp/cemcp/internal/gate"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
@@ -21,12 +22,24 @@ func passthroughName(server, tool, names string) string {
 	return server + "__" + tool
 }
 
+// servedTool is one pass-through tool as served: which catalog tool, and
+// the definition hash it was added with.
+type servedTool struct {
+	qualified, hash string
+}
+
 // syncPassthrough makes the directly served tools match the catalog for
-// every server exposed as "passthrough". The SDK notifies connected clients
+// every server exposed as "passthrough": it removes what went away and adds
+// only what is new or changed. The SDK notifies connected clients
 // (notifications/tools/list_changed) when the set changes.
+// Preconditions: g.syncMu is held (one sync at a time, each reading the
+// latest catalog, so an older view never lands last).
 func (g *Gateway) syncPassthrough() {
-	want := map[string]*mcp.Tool{}
-	wantQ := map[string]string{}
+	type wanted struct {
+		t    *catalog.Tool
+		name string
+	}
+	want := map[string]wanted{}
 	for _, t := range g.visibleTools(g.cat.Tools()) {
 		e := g.cfg.ExposeFor(t.Server)
 		if e.Mode != "passthrough" {
@@ -38,22 +51,19 @@ func (g *Gateway) syncPassthrough() {
 			// under their prefixed names.
 			name = passthroughName(t.Server, t.Name, "prefixed")
 		}
-		var in any = json.RawMessage(t.InputSchema)
-		var outSchema any
-		if len(t.OutputSchema) > 0 {
-			outSchema = json.RawMessage(t.OutputSchema)
-		}
-		want[name] = &mcp.Tool{Name: name, Title: t.Title, Description: t.Description, InputSchema: in, OutputSchema: outSchema, Annotations: t.Annotations}
-		wantQ[name] = t.Qualified
+		want[name] = wanted{t: t, name: name}
 	}
 
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.closed {
+		g.mu.Unlock()
 		return
 	}
+	served := g.passthrough
+	g.mu.Unlock()
+
 	var remove []string
-	for name := range g.passthrough {
+	for name := range served {
 		if _, ok := want[name]; !ok {
 			remove = append(remove, name)
 		}
@@ -67,13 +77,25 @@ func (g *Gateway) syncPassthrough() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	next := map[string]string{}
+	next := make(map[string]servedTool, len(want))
 	for _, name := range names {
-		q := wantQ[name]
-		next[name] = q
-		g.server.AddTool(want[name], g.passthroughHandler(q))
+		t := want[name].t
+		st := servedTool{qualified: t.Qualified, hash: t.Hash}
+		next[name] = st
+		if served[name] == st {
+			continue // unchanged: no re-add, no notification
+		}
+		var in any = json.RawMessage(t.InputSchema)
+		var outSchema any
+		if len(t.OutputSchema) > 0 {
+			outSchema = json.RawMessage(t.OutputSchema)
+		}
+		g.server.AddTool(&mcp.Tool{Name: name, Title: t.Title, Description: t.Description, InputSchema: in, OutputSchema: outSchema, Annotations: t.Annotations},
+			g.passthroughHandler(t.Qualified))
 	}
+	g.mu.Lock()
 	g.passthrough = next
+	g.mu.Unlock()
 }
 
 func isCodeModeTool(name string) bool {
