@@ -70,8 +70,8 @@ func tsDoc(b *strings.Builder, ind string, doc []string) {
 	for i, l := range lines {
 		lines[i] = strings.ReplaceAll(l, "*/", "*\\/")
 	}
-	if len(lines) == 1 && len(lines[0]) < 90 {
-		b.WriteString(ind + "/** " + lines[0] + " */\n")
+	if one, ok := oneLineDoc(lines); ok {
+		b.WriteString(ind + "/** " + one + " */\n")
 		return
 	}
 	b.WriteString(ind + "/**\n")
@@ -83,6 +83,32 @@ func tsDoc(b *strings.Builder, ind string, doc []string) {
 		}
 	}
 	b.WriteString(ind + " */\n")
+}
+
+// maxOneLineDoc is the longest doc comment written on one line. Declarations
+// are read by a model on every describe_tools: one-line comments cost about
+// a third fewer tokens than JSDoc blocks and read as well.
+const maxOneLineDoc = 120
+
+// oneLineDoc joins short doc lines into one: "number of days; min 1, max 7;
+// default 2".
+func oneLineDoc(lines []string) (string, bool) {
+	parts := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if l == "" || strings.HasPrefix(l, "@") {
+			return "", false
+		}
+		l = strings.TrimPrefix(l, "Constraints: ")
+		if rest, ok := strings.CutPrefix(l, "Default: "); ok {
+			l = "default " + rest
+		}
+		parts = append(parts, strings.TrimSuffix(l, "."))
+	}
+	one := strings.Join(parts, "; ")
+	if len(one) > maxOneLineDoc {
+		return "", false
+	}
+	return one, true
 }
 
 var jsPropName = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
@@ -103,12 +129,23 @@ func tsObject(t *typ, ind string) string {
 	b.WriteString("{\n")
 	in := ind + "  "
 	for _, p := range t.props {
-		tsDoc(&b, in, p.t.doc)
 		opt := ""
 		if p.optional {
 			opt = "?"
 		}
-		b.WriteString(in + tsPropName(p.name) + opt + ": " + tsExpr(p.t, in) + ";\n")
+		expr := tsExpr(p.t, in)
+		// A short doc of a one-line property goes after it, as a line
+		// comment: the cheapest form for the model that reads it.
+		if one, ok := oneLineDoc(docLines(p.t.doc)); ok && !strings.Contains(expr, "\n") {
+			line := in + tsPropName(p.name) + opt + ": " + expr + ";"
+			if one != "" {
+				line += " // " + strings.ReplaceAll(one, "\r", " ")
+			}
+			b.WriteString(line + "\n")
+			continue
+		}
+		tsDoc(&b, in, p.t.doc)
+		b.WriteString(in + tsPropName(p.name) + opt + ": " + expr + ";\n")
 	}
 	if t.index != nil {
 		tsDoc(&b, in, t.index.doc)
