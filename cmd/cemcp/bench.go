@@ -45,6 +45,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	serverCounts := fs.String("servers", "", "server sweep points, e.g. 1,2,5,10 (default 1..10)")
 	distractorCounts := fs.String("distractors", "", "tool sweep points in distractor tools, e.g. 0,500,2000 (default 0,100,250,500,1000)")
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar on stderr")
+	driver := fs.String("driver", "replay", "replay (the tasks' reference plans, offline) or llm (a real model)")
+	provider := fs.String("provider", "", "llm driver: openai (Chat Completions compatible) or anthropic")
+	model := fs.String("model", "", "llm driver: the model name")
+	baseURL := fs.String("base-url", "", "llm driver: the API base URL (default $OPENAI_BASE_URL, else the provider's)")
+	maxTurns := fs.Int("max-turns", 12, "llm driver: turn limit per task")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,6 +88,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			opts.Strategies = append(opts.Strategies, a)
 		}
+	}
+	switch *driver {
+	case "replay":
+	case "llm":
+		return benchLLM(ctx, *provider, *model, *baseURL, *maxTurns, opts.Tasks, opts.Strategies, stdout, stderr)
+	default:
+		return usageErr("--driver %q: use replay or llm", *driver)
 	}
 	rep, err := bench.Sweep(ctx, opts)
 	if err != nil {

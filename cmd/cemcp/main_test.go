@@ -5,12 +5,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/cemcp/cemcp/internal/bench"
 )
 
 // With CEMCP_CLI_TEST_EXEC set, the test binary is the cemcp CLI (so a
@@ -143,5 +147,32 @@ func TestUsageErrors(t *testing.T) {
 	_, _, err := cli(t, "", "serve")
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--config") {
 		t.Errorf("serve without config: %v", err)
+	}
+}
+
+// TestBenchLLMDriver drives `cemcp bench --driver llm` against a local
+// server speaking the Chat Completions protocol (a fake provider: no model
+// exists here). The fake answers at once without calling tools, so the run
+// ends after one turn and the checker rejects the answer.
+func TestBenchLLMDriver(t *testing.T) {
+	var requests int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests++
+		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer test-key" {
+			http.Error(w, "bad request path or key", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"1","object":"chat.completion","model":"m","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"{\"answer\": 0}"}}],"usage":{"prompt_tokens":10,"completion_tokens":3}}`)
+	}))
+	defer srv.Close()
+	t.Setenv("OPENAI_API_KEY", "test-key")
+	out, errOut, err := cli(t, "", "bench", "--driver", "llm", "--provider", "openai", "--base-url", srv.URL+"/v1", "--model", "m",
+		"--tasks", bench.QuickTasks()[0].ID, "--agents", "code")
+	if err != nil {
+		t.Fatalf("bench --driver llm: %v\n%s\n%s", err, out, errOut)
+	}
+	if requests == 0 || !strings.Contains(out, bench.QuickTasks()[0].ID) || !strings.Contains(out, "false") {
+		t.Errorf("requests %d, output:\n%s", requests, out)
 	}
 }
