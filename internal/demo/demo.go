@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cemcp/cemcp/internal/bench"
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gateway"
 	"github.com/cemcp/cemcp/internal/sandbox"
@@ -82,6 +83,10 @@ type Options struct {
 	Exe    string // the cemcp executable, started as `cemcp servers run NAME`
 	Out    io.Writer
 	Logger *slog.Logger
+	// PlotDir receives the plots of a quick benchmark sweep ("" skips it).
+	PlotDir string
+	// Progress shows the sweep's progress bar (nil: none).
+	Progress io.Writer
 }
 
 // Run runs the demo.
@@ -170,9 +175,35 @@ func Run(ctx context.Context, opts Options) error {
 	fmt.Fprintf(tw, "all\t\t%d\t%d\t%.1f %%\t\n", sumCoupled, sumCode, 100*(1-float64(sumCode)/float64(sumCoupled)))
 	tw.Flush()
 	fmt.Fprintln(out, "\nTokens are the model's input over the whole task, counted with o200k_base: tool-by-tool")
-	defer showAttack(ctx, g, out)
 	fmt.Fprintln(out, "re-sends every schema and every raw result each turn; code mode sends only the found tools'")
 	fmt.Fprintln(out, "declarations, the program and what it prints or returns. (`cemcp bench` measures this at scale.)")
+	showAttack(ctx, g, out)
+	if opts.PlotDir != "" {
+		return plots(ctx, opts)
+	}
+	return nil
+}
+
+// plots runs a small benchmark sweep (9 tasks; 1, 5 and 10 servers; up to
+// 500 extra tools) and writes its report and plots.
+func plots(ctx context.Context, opts Options) error {
+	out := opts.Out
+	fmt.Fprintln(out, "\nMeasuring at scale (9 tasks, 1-10 servers, up to 587 tools)...")
+	rep, err := bench.Sweep(ctx, bench.Options{Quick: true, ServerCounts: []int{1, 5, 10}, Distractors: []int{0, 100, 500}, Progress: opts.Progress})
+	if err != nil {
+		return fmt.Errorf("benchmark sweep: %w", err)
+	}
+	files, err := rep.WriteDir(opts.PlotDir)
+	if err != nil {
+		return err
+	}
+	h := rep.Headline
+	fmt.Fprintf(out, "At %d servers code mode used %.1f %% fewer tokens than tool-by-tool on the multi-server tasks;\n", h.MaxServers, 100*h.MultiServerSaving)
+	fmt.Fprintf(out, "as tools are added, tool-by-tool grows by %.0f tokens per tool while code mode moves by at most %.1f %%.\n", h.CoupledSlope, 100*h.CodeDriftMax)
+	fmt.Fprintf(out, "Report and plots (%d files) in %s:\n", len(files), opts.PlotDir)
+	for _, f := range files {
+		fmt.Fprintln(out, "  "+f)
+	}
 	return nil
 }
 
