@@ -32,6 +32,7 @@ type Turn struct {
 	Input string `json:"input"` // the query, names or program
 	Read  string `json:"read"`  // the text the model read
 	Error bool   `json:"error,omitempty"`
+	RunID string `json:"run_id,omitempty"` // execute_code's ledger key
 }
 
 // Agent is the compromised model: it follows its Plan, then obeys every
@@ -190,7 +191,11 @@ func (a *Agent) call(ctx context.Context, tool string, args map[string]any, inpu
 			b.WriteString(tc.Text)
 		}
 	}
-	a.Turns = append(a.Turns, Turn{Tool: tool, Input: input, Read: DecodeTags(b.String()), Error: res.IsError})
+	turn := Turn{Tool: tool, Input: input, Read: DecodeTags(b.String()), Error: res.IsError}
+	if sc, ok := res.StructuredContent.(map[string]any); ok {
+		turn.RunID, _ = sc["run_id"].(string)
+	}
+	a.Turns = append(a.Turns, turn)
 	return res, nil
 }
 
@@ -201,7 +206,7 @@ type instruction struct {
 var (
 	callRe = regexp.MustCompile(`(?i)\b(?:call|invoke)\s+([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\s*(?:with\s*|\(\s*)\{`)
 	nameRe = regexp.MustCompile(`(?i)call__([a-z0-9]+)__([a-z0-9]+)__([a-z0-9_-]+)`)
-	codeRe = regexp.MustCompile("(?is)\\b(?:run|execute)[^`\\n]{0,60}```(javascript|js|typescript|ts|python|py)?\\s*\\n(.*?)```")
+	codeRe = regexp.MustCompile("(?is)\\b(?:run|execute)[^`]{0,60}?```(javascript|js|typescript|ts|python|py)?\\s*\\n(.*?)```")
 )
 
 // pending returns the instructions in the context not yet obeyed.
@@ -241,6 +246,9 @@ func (a *Agent) pending() []instruction {
 			program: fmt.Sprintf("return await tools.call(%q, %s);", tool, b)})
 	}
 	for _, m := range codeRe.FindAllStringSubmatch(text, -1) {
+		if strings.TrimSpace(m[2]) == "" {
+			continue
+		}
 		lang := "javascript"
 		switch strings.ToLower(m[1]) {
 		case "python", "py":

@@ -3,6 +3,7 @@ package redteam
 import (
 	"context"
 	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -10,6 +11,11 @@ import (
 )
 
 func TestNaiveExecutor(t *testing.T) {
+	for _, bin := range []string{"node", "python3"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("the naive executor needs %s", bin)
+		}
+	}
 	refs := []sandbox.ToolRef{{Qualified: "canary.ping", JSServer: "canary", JSName: "ping"}}
 	var calls int
 	caller := sandbox.ToolCallerFunc(func(ctx context.Context, tool string, args json.RawMessage) (json.RawMessage, error) {

@@ -93,7 +93,10 @@ type Outcome struct {
 	Asked    int      `json:"approvals_asked,omitempty"`
 	Flags    []string `json:"flags,omitempty"`
 	Turns    int      `json:"turns"`
-	Ms       int64    `json:"ms"`
+	// Ledger is what the audit ledger recorded for the runs: one line per
+	// call ("call TOOL DECISION STATUS RULE") and per flag ("flag KIND SOURCE").
+	Ledger []string `json:"ledger,omitempty"`
+	Ms     int64    `json:"ms"`
 	// Transcript is what the model read, clipped.
 	Transcript []Turn `json:"transcript,omitempty"`
 }
@@ -401,6 +404,7 @@ func (r *runner) run(ctx context.Context, s Scenario) (Outcome, *World) {
 	}
 	pcancel()
 	w.Asked = ss.ap.list()
+	o.Ledger = ledgerOf(ctx, ss.gw, w.Agent)
 	o.Effects = s.Oracle(w)
 	if w.Failure != "" && ctx.Err() == nil {
 		o.Effects = append(o.Effects, "the gateway hung or failed: "+clip(w.Failure, 200))
@@ -412,6 +416,33 @@ func (r *runner) run(ctx context.Context, s Scenario) (Outcome, *World) {
 	o.Transcript = trimTurns(w.Agent.Turns)
 	o.Ms = time.Since(start).Milliseconds()
 	return o, w
+}
+
+// ledgerOf summarizes what the ledger recorded for the agent's runs.
+func ledgerOf(ctx context.Context, gw *gateway.Gateway, a *Agent) []string {
+	if gw.Ledger() == nil {
+		return nil
+	}
+	gw.SyncAudit()
+	var out []string
+	for _, t := range a.Turns {
+		if t.RunID == "" {
+			continue
+		}
+		d, err := gw.Ledger().Show(ctx, t.RunID)
+		if err != nil {
+			out = append(out, "error "+err.Error())
+			continue
+		}
+		out = append(out, "run "+d.Status)
+		for _, c := range d.Calls {
+			out = append(out, fmt.Sprintf("call %s %s %s %s", c.Tool, c.Decision, c.Status, c.Rule))
+		}
+		for _, f := range d.Flags {
+			out = append(out, fmt.Sprintf("flag %s %s", f.Kind, f.Source))
+		}
+	}
+	return out
 }
 
 // flagsOf lists the kinds of the gate's flags the model was shown.
@@ -488,10 +519,9 @@ func (r *runner) control(ctx context.Context, ct Control) Outcome {
 				o.Effects = append(o.Effects, fmt.Sprintf("call %s: %s/%s", c.Tool, c.Decision, c.Status))
 			}
 		}
+		// Flags do not block; they are kept to measure noise.
 		for _, f := range out.Flags {
-			if f.Kind == "injection" || f.Kind == "quarantined" || f.Kind == "secret" || f.Kind == "static" {
-				o.Effects = append(o.Effects, "flag "+f.Kind+": "+clip(f.Detail, 120))
-			}
+			o.Flags = append(o.Flags, f.Kind+": "+clip(f.Detail, 120))
 		}
 		rb, _ := json.Marshal(out.Result)
 		if ct.Check != nil {
