@@ -156,6 +156,9 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 
 // NewExecutor returns the executor the sandbox settings ask for.
 func NewExecutor(s config.Sandbox, log *slog.Logger) (sandbox.Executor, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	limits := sandbox.Limits{
 		Timeout:        s.Timeout,
 		MaxOutputBytes: s.MaxOutputBytes,

@@ -142,6 +142,10 @@ type calls struct {
 
 	gone chan struct{} // closed on the first bridge failure
 
+	// sendMu orders call frames by id: calls run concurrently, and the
+	// host refuses a call id that is not above the last one it saw.
+	sendMu sync.Mutex
+
 	mu      sync.Mutex
 	pending map[uint64]chan *bridge.Message
 	err     error // first bridge failure
@@ -149,10 +153,12 @@ type calls struct {
 
 func (c *calls) call(ctx context.Context, tool string, args json.RawMessage) (json.RawMessage, error) {
 	ch := make(chan *bridge.Message, 1)
+	c.sendMu.Lock()
 	id := c.state.NextCall()
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
+		c.sendMu.Unlock()
 		return nil, &bridge.ToolError{Code: "unavailable", Message: "the gateway is gone"}
 	}
 	c.pending[id] = ch
@@ -162,7 +168,9 @@ func (c *calls) call(ctx context.Context, tool string, args json.RawMessage) (js
 		delete(c.pending, id)
 		c.mu.Unlock()
 	}()
-	if err := c.conn.Send(&bridge.Message{T: bridge.TypeCall, ID: id, Tool: tool, Args: args}); err != nil {
+	err := c.conn.Send(&bridge.Message{T: bridge.TypeCall, ID: id, Tool: tool, Args: args})
+	c.sendMu.Unlock()
+	if err != nil {
 		c.fail(err)
 		return nil, &bridge.ToolError{Code: "unavailable", Message: "the gateway is gone"}
 	}
