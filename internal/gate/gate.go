@@ -316,14 +316,29 @@ func labelStrings(labels []flow.Label) []string {
 // validated against the output schema, instruction-like text is replaced by
 // a marker, and its values are labelled with their source for later calls.
 // It returns the value the program may see.
-func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) (json.RawMessage, []Flag) {
+func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) (json.RawMessage, []Flag, error) {
 	flags := g.validateResult(t, value)
+	// A result from an untrusted server that does not have the shape its
+	// schema declares (missing or extra fields, changed types, fake status
+	// flags) is refused: the program would act on it.
+	if len(flags) > 0 && !g.trusted[t.Server] {
+		return nil, flags, &ResultError{Tool: t.Qualified, Detail: flags[0].Detail}
+	}
 	value, tf := g.neutralizeResult(t, value)
 	flags = append(flags, tf...)
 	if g.layers.Flow {
 		run.tracker.Observe(t.Server, t.Name, g.trusted[t.Server], value)
 	}
-	return value, flags
+	return value, flags, nil
+}
+
+// ResultError refuses a result.
+type ResultError struct {
+	Tool, Detail string
+}
+
+func (e *ResultError) Error() string {
+	return e.Tool + " returned a result that does not match its declared output schema (" + e.Detail + "); it was withheld"
 }
 
 func (g *Gate) validateResult(t *catalog.Tool, value json.RawMessage) []Flag {

@@ -130,6 +130,13 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 	for _, t := range tools {
 		if f, bad := g.screenMeta(t); bad {
 			q[t.Qualified] = f
+			continue
+		}
+		// Instructions hidden in a tool name: snake_case or dotted words.
+		spaced := strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(t.Name)
+		if ms := text.ScanInjection(spaced); len(ms) > 0 {
+			f := Flag{Kind: "quarantined", Source: t.Qualified, Detail: "instruction-like tool name (" + ms[0].Rule + "); the tool is hidden and cannot be called"}
+			q[t.Qualified] = f
 		}
 	}
 	for _, t := range tools {
@@ -140,11 +147,10 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 			if o.Server == t.Server || !g.trusted[o.Server] {
 				continue
 			}
-			// Tools are namespaced by server, so the same tool name on two
-			// servers shadows nothing; a name made to look like a trusted
-			// tool's, or a description that points at a trusted tool,
-			// does.
-			imitates := t.Qualified != o.Qualified && text.LookAlike(t.Qualified, o.Qualified)
+			// An untrusted tool named like a trusted server's tool (the same
+			// name, or a look-alike), or whose description points at a
+			// trusted tool, is there to be picked instead of it.
+			imitates := t.Name == o.Name || (t.Qualified != o.Qualified && (text.LookAlike(t.Qualified, o.Qualified) || text.LookAlike(t.Name, o.Name)))
 			points := len(o.Name) >= 6 && o.Name != t.Name && strings.Contains(strings.ToLower(t.Description), strings.ToLower(o.Name))
 			if imitates || points || strings.Contains(t.Description, o.Qualified) {
 				q[t.Qualified] = Flag{Kind: "shadowing", Source: t.Qualified,

@@ -248,8 +248,13 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "internal", Message: err.Error()}
 	}
 	size := len(value)
-	value, fl := g.gate.Result(run.gr, t, value)
+	value, fl, rerr := g.gate.Result(run.gr, t, value)
 	run.addFlags(fl)
+	if rerr != nil {
+		rec.Status, rec.Error = "schema_violation", rerr.Error()
+		run.addCall(rec, args, d.Labels, "schema:output", rerr.Error(), size)
+		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "schema_violation", Message: rerr.Error()}
+	}
 	res, _ = g.gate.ModelResult(t, res)
 	run.jc.add(qualified, args, value, false)
 	rec.Status = "ok"

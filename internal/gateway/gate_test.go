@@ -104,8 +104,7 @@ func TestGateDenials(t *testing.T) {
 		"servers": {"dst": {"trust": "trusted"}},
 		"policy": {"max_calls_per_run": 4, "rules": [
 			{"name": "no-secrets", "when": "tool == 'send' && string(args.text).contains('secret')", "effect": "deny", "reason": "secrets may not be sent"}
-		]}}`, "src", "dst")
-	cfg.Servers["src"].Env["CEMCP_GATEWAY_TEST_SERVER"] = "bad"
+		]}}`, "units", "dst")
 	cfg.Servers["dst"].Env["CEMCP_GATEWAY_TEST_SERVER"] = "bad"
 	g := newTestGateway(t, cfg)
 
@@ -114,8 +113,8 @@ func TestGateDenials(t *testing.T) {
 	}{
 		{"policy rule", `return await tools.dst.send({ text: "the secret plan" })`, "deny", "denied"},
 		{"schema", `return await tools.dst.send({ text: 42, extra: true })`, "deny", "invalid_arguments"},
-		{"untrusted data to a write tool", `const k = await tools.src.echo({ text: "PASSKEY-7f3a9c21-door" });
-return await tools.dst.send({ text: "open with " + k.echo })`, "approve:unavailable", "denied"},
+		{"untrusted data to a write tool", `const r = await tools.units.convert({ value: 1234.567, from: "km", to: "m" });
+return await tools.dst.send({ text: "distance " + r.result })`, "approve:unavailable", "denied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +138,7 @@ return await tools.dst.send({ text: "open with " + k.echo })`, "approve:unavaila
 			if lc.Decision != tt.decision || lc.Rule == "" {
 				t.Errorf("ledger call %+v, want decision %s with its rule", lc, tt.decision)
 			}
-			if tt.name == "untrusted data to a write tool" && (len(lc.Labels) == 0 || !strings.Contains(lc.Labels[0], "src.echo (untrusted)")) {
+			if tt.name == "untrusted data to a write tool" && (len(lc.Labels) == 0 || !strings.Contains(lc.Labels[0], "units.convert (untrusted)")) {
 				t.Errorf("ledger labels = %v, want the untrusted source", lc.Labels)
 			}
 		})
