@@ -141,6 +141,7 @@ type Run struct {
 	Session  map[string]any
 	approver Approver
 	tracker  *flow.Tracker
+	past     *flow.Tracker // what earlier runs of the session returned to the model; may be nil
 	budget   *policy.Budget
 	calls    atomic.Int64
 }
@@ -154,6 +155,15 @@ func (g *Gate) NewRun(id, language string, session map[string]any, approver Appr
 	return &Run{ID: id, Language: language, Session: session, approver: approver,
 		tracker: flow.NewTracker(flow.Options{}), budget: policy.NewBudget(maxCalls)}
 }
+
+// SetHistory gives the run what earlier runs of its client session
+// returned to the model. The model carries text from one run's output into
+// the next program it writes; with the history, values that came from an
+// untrusted server keep their label across that hop.
+func (r *Run) SetHistory(t *flow.Tracker) { r.past = t }
+
+// NewHistory returns an empty session history.
+func NewHistory() *flow.Tracker { return flow.NewTracker(flow.Options{}) }
 
 // Decision is the gate's verdict on one call.
 type Decision struct {
@@ -214,6 +224,9 @@ func (g *Gate) Call(ctx context.Context, run *Run, t *catalog.Tool, args json.Ra
 	var labels []flow.Label
 	if g.layers.Flow {
 		labels = run.tracker.LabelsForValue(argv)
+		if run.past != nil {
+			labels = append(labels, run.past.LabelsForValue(argv)...)
+		}
 	}
 	in := policy.Input{
 		Server: t.Server, Tool: t.Name, Args: argv,

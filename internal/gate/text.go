@@ -89,6 +89,7 @@ func (g *Gate) Post(run *Run, output string, result json.RawMessage, maxBytes in
 			}
 		}
 	}
+	g.remember(run, output, result)
 	if maxBytes > 0 && len(result) > maxBytes {
 		var cut bool
 		result, cut = text.TruncateJSON(result, maxBytes)
@@ -97,6 +98,36 @@ func (g *Gate) Post(run *Run, output string, result json.RawMessage, maxBytes in
 		}
 	}
 	return output, result, flags
+}
+
+// remember records what a run returns to the model in the session's
+// history, labelled with the servers whose results the run read (untrusted
+// if any of them is).
+func (g *Gate) remember(run *Run, output string, result json.RawMessage) {
+	if run == nil || run.past == nil || !g.layers.Flow {
+		return
+	}
+	var servers []string
+	trusted := true
+	seen := map[string]bool{}
+	for _, l := range run.tracker.Labels() {
+		if !seen[l.Server] {
+			seen[l.Server] = true
+			servers = append(servers, l.Server)
+		}
+		trusted = trusted && l.Trusted
+	}
+	if len(servers) == 0 {
+		return
+	}
+	sort.Strings(servers)
+	src := strings.Join(servers, "+")
+	if b, err := json.Marshal(output); err == nil && output != "" {
+		run.past.Observe(src, "output of run "+run.ID, trusted, b)
+	}
+	if len(result) > 0 {
+		run.past.Observe(src, "result of run "+run.ID, trusted, result)
+	}
 }
 
 // sourceOf names the servers whose data appears in a run's output.

@@ -17,6 +17,7 @@ import (
 	"github.com/cemcp/cemcp/internal/audit"
 	"github.com/cemcp/cemcp/internal/catalog"
 	"github.com/cemcp/cemcp/internal/gate"
+	"github.com/cemcp/cemcp/internal/gate/flow"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
 )
@@ -68,6 +69,9 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 		language = string(sandbox.TypeScript)
 	}
 	r := &runState{id: id, gr: g.gate.NewRun(id, language, session, appr, 0), ledger: g.ledger, q: g.auditQ, log: g.log}
+	if ss != nil {
+		r.gr.SetHistory(g.history(ss))
+	}
 	if g.judge != nil && g.cfg.Cemcp.Judge.Post {
 		r.jc = &judgeCalls{}
 	}
@@ -89,6 +93,28 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 	return r
 }
 
+// maxHistories bounds the sessions whose history the gateway keeps.
+const maxHistories = 1024
+
+// history returns a session's data-flow history (what earlier runs
+// returned to the model), creating it on first use.
+func (g *Gateway) history(session *mcp.ServerSession) *flow.Tracker {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h, ok := g.histories[session]
+	if !ok {
+		if len(g.histories) >= maxHistories {
+			for k := range g.histories { // evict one at random
+				delete(g.histories, k)
+				break
+			}
+		}
+		h = gate.NewHistory()
+		g.histories[session] = h
+	}
+	return h
+}
+
 // passthroughRun returns the ledger run of a session's pass-through calls,
 // beginning it on first use.
 func (g *Gateway) passthroughRun(ss *mcp.ServerSession, client string) string {
@@ -97,10 +123,10 @@ func (g *Gateway) passthroughRun(ss *mcp.ServerSession, client string) string {
 		sid = ss.ID()
 	}
 	g.mu.Lock()
-	id, ok := g.ptRuns[sid]
+	id, ok := g.ptRuns[ss]
 	if !ok {
 		id = newRunID() + "-passthrough"
-		g.ptRuns[sid] = id
+		g.ptRuns[ss] = id
 	}
 	g.mu.Unlock()
 	if !ok && g.ledger != nil {

@@ -298,3 +298,40 @@ func TestStaticPre(t *testing.T) {
 		t.Errorf("%d calls of refused programs reached the server", n)
 	}
 }
+
+// TestSessionHistory: a value an untrusted server returned in one run keeps
+// its label when the model copies it into the next program of the session.
+func TestSessionHistory(t *testing.T) {
+	cfg := testConfig(t, `{"sandbox": {"mode": "inprocess"}, "servers": {"dst": {"trust": "trusted"}}}`, "units", "dst")
+	cfg.Servers["dst"].Env["CEMCP_GATEWAY_TEST_SERVER"] = "bad"
+	g := newTestGateway(t, cfg)
+	asked := 0
+	decline := func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		asked++
+		return &mcp.ElicitResult{Action: "decline"}, nil
+	}
+	cs := connectWith(t, g, "2025-11-25", decline)
+	res, _ := callJSON(t, cs, "execute_code", map[string]any{"code": `const r = await tools.units.convert({ value: 9876.54321, from: "km", to: "m" }); console.log(r.result)`})
+	if !strings.Contains(text(res), "9876543.21") {
+		t.Fatalf("first run: %s", text(res))
+	}
+	// The model copies the number into its next program.
+	send := map[string]any{"code": `return await tools.dst.send({ text: "distance 9876543.21" })`}
+	res, m := callJSON(t, cs, "execute_code", send)
+	if !res.IsError || asked != 1 {
+		t.Errorf("second run: asked %d times; %s", asked, text(res))
+	}
+	if calls := m["calls"]; calls == nil || !strings.Contains(fmt.Sprint(calls), "approve:declined") {
+		t.Errorf("calls = %v, want approve:declined", calls)
+	}
+	if n := sentCount(t, g, "dst"); n != 0 {
+		t.Errorf("%d sends reached the server", n)
+	}
+	// Another session never saw the value: the same literal is the
+	// program's own data there.
+	other := connectWith(t, g, "2025-11-25", decline)
+	res, _ = callJSON(t, other, "execute_code", send)
+	if res.IsError || sentCount(t, g, "dst") != 1 {
+		t.Errorf("other session: %s", text(res))
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/cemcp/cemcp/internal/catalog"
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gate"
+	"github.com/cemcp/cemcp/internal/gate/flow"
 	"github.com/cemcp/cemcp/internal/gate/judge"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/internal/upstream"
@@ -76,7 +77,10 @@ type Gateway struct {
 	// shadowing, with the reason.
 	quarantine map[string]gate.Flag // guarded by mu
 	// ptRuns maps a client session to the ledger run of its pass-through calls.
-	ptRuns map[string]string // guarded by mu
+	ptRuns map[*mcp.ServerSession]string // guarded by mu
+	// histories holds, per client session, what its runs returned to the
+	// model, for data-flow labels across runs.
+	histories map[*mcp.ServerSession]*flow.Tracker // guarded by mu
 	closed bool              // guarded by mu
 }
 
@@ -98,7 +102,8 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		cat:         catalog.New(),
 		passthrough: map[string]servedTool{},
 		pending:     map[string]*pendingRun{},
-		ptRuns:      map[string]string{},
+		ptRuns:      map[*mcp.ServerSession]string{},
+		histories:   map[*mcp.ServerSession]*flow.Tracker{},
 		onRes:       opts.OnResult,
 	}
 	exec := opts.Executor
