@@ -81,7 +81,7 @@ type Gateway struct {
 	// histories holds, per client session, what its runs returned to the
 	// model, for data-flow labels across runs.
 	histories map[*mcp.ServerSession]*flow.Tracker // guarded by mu
-	closed bool              // guarded by mu
+	closed    bool                                 // guarded by mu
 }
 
 // New builds a Gateway and connects to every upstream (concurrently, each
