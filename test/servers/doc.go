@@ -10,7 +10,10 @@
 // server the TypeScript client initializes, lists the tools (which makes it
 // validate each structuredContent against the tool's outputSchema), calls
 // every tool with the fixture's arguments, and makes one call with invalid
-// arguments that must come back as a clear error. The npm peers are installed
+// arguments that must come back as a clear error. TestSmokeDetectsBrokenServer
+// is its negative control: the test binary re-executes itself as a server
+// whose output violates its schema and which accepts anything, and the same
+// script must report both. The npm peers are installed
 // by scripts/test.sh (`npm ci` in test/interop/npm); without them the test
 // skips, or fails when CEMCP_REQUIRE_INTEROP=1.
 package servers
