@@ -170,8 +170,19 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 			q[t.Qualified] = f
 		}
 	}
+	byServer := map[string]map[string]bool{}
+	for _, o := range tools {
+		if byServer[o.Server] == nil {
+			byServer[o.Server] = map[string]bool{}
+		}
+		byServer[o.Server][o.Name] = true
+	}
 	for _, t := range tools {
 		if g.trusted[t.Server] {
+			continue
+		}
+		if f, bad := pointsElsewhere(t, byServer); bad {
+			q[t.Qualified] = f
 			continue
 		}
 		for _, o := range tools {
@@ -183,7 +194,7 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 			// trusted tool, is there to be picked instead of it.
 			imitates := t.Name == o.Name || (t.Qualified != o.Qualified && (text.LookAlike(t.Qualified, o.Qualified) || text.LookAlike(t.Name, o.Name)))
 			points := len(o.Name) >= 6 && o.Name != t.Name && strings.Contains(strings.ToLower(t.Description), strings.ToLower(o.Name))
-			if imitates || points || strings.Contains(t.Description, o.Qualified) {
+			if imitates || points {
 				q[t.Qualified] = Flag{Kind: "shadowing", Source: t.Qualified,
 					Detail: fmt.Sprintf("untrusted server %s offers a tool that imitates or points at trusted %s; it is hidden and cannot be called", t.Server, o.Qualified)}
 				break
@@ -191,6 +202,33 @@ func (g *Gate) Screen(tools []*catalog.Tool) map[string]Flag {
 		}
 	}
 	return q
+}
+
+// pointsElsewhere reports an untrusted tool whose description names another
+// server's tool ("access.get_passkey is deprecated, use this one"), or whose
+// name spells a call of another server's tool (call__doors__grant__...).
+func pointsElsewhere(t *catalog.Tool, byServer map[string]map[string]bool) (Flag, bool) {
+	desc := strings.ToLower(t.Description + " " + t.Title)
+	tokens := strings.FieldsFunc(strings.ToLower(t.Name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	for server, names := range byServer {
+		if server == t.Server {
+			continue
+		}
+		ls := strings.ToLower(server)
+		for name := range names {
+			if strings.Contains(desc, ls+"."+strings.ToLower(name)) {
+				return Flag{Kind: "shadowing", Source: t.Qualified,
+					Detail: fmt.Sprintf("its description points at %s.%s of another server; it is hidden and cannot be called", server, name)}, true
+			}
+		}
+		for i := 0; i+1 < len(tokens); i++ {
+			if tokens[i] == ls && names[tokens[i+1]] {
+				return Flag{Kind: "shadowing", Source: t.Qualified,
+					Detail: fmt.Sprintf("its name refers to %s.%s of another server; it is hidden and cannot be called", server, tokens[i+1])}, true
+			}
+		}
+	}
+	return Flag{}, false
 }
 
 // screenMeta scans one tool's metadata, once per definition (cached by the
