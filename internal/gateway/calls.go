@@ -45,6 +45,10 @@ type runState struct {
 	log    *slog.Logger
 	jc     *judgeCalls // nil unless the judge reviews output
 	shared bool        // a session's pass-through run: no finish per call
+	// quarantined are the tools hidden when the run began (recorded in the
+	// ledger); tools hidden while it ran are recorded when it finishes.
+	quarantined map[string]bool
+	g           *Gateway
 
 	mu    sync.Mutex
 	seq   int          // guarded by mu
@@ -89,6 +93,13 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 				g.log.Error("audit: begin run", "run", id, "err", err)
 			}
 		})
+		// The run saw a catalog with these tools hidden: the ledger says so.
+		r.quarantined = map[string]bool{}
+		for name, f := range g.Quarantined() {
+			r.quarantined[name] = true
+			r.ledgerFlag(f)
+		}
+		r.g = g
 	}
 	return r
 }
@@ -145,6 +156,13 @@ func (r *runState) finish(out ExecuteOutput) {
 	if r.ledger == nil || r.shared {
 		return
 	}
+	if r.g != nil {
+		for name, f := range r.g.Quarantined() {
+			if !r.quarantined[name] {
+				r.ledgerFlag(f)
+			}
+		}
+	}
 	f := audit.Finish{RunID: r.id, Status: "ok", OutputBytes: len(out.Output), Ms: out.Ms}
 	if out.Error != nil {
 		f.Status, f.Error = out.Error.Kind, out.Error.Message
@@ -180,6 +198,18 @@ func (r *runState) addFlag(f Flag) {
 	r.mu.Lock()
 	r.flags = append(r.flags, f)
 	r.mu.Unlock()
+	if r.ledger == nil {
+		return
+	}
+	r.q.push(func() {
+		if err := r.ledger.RecordFlag(context.Background(), audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
+			r.log.Error("audit: record flag", "run", r.id, "err", err)
+		}
+	})
+}
+
+// ledgerFlag records a finding in the ledger only (not shown to the model).
+func (r *runState) ledgerFlag(f Flag) {
 	if r.ledger == nil {
 		return
 	}

@@ -247,15 +247,38 @@ func (g *Gateway) toolsChanged(server string, tools []*mcp.Tool) {
 		g.cat.SetServer(server, tools)
 	}
 	q := g.gate.Screen(g.cat.Tools())
+	var fresh []gate.Flag
 	g.mu.Lock()
 	for name, f := range q {
 		if _, seen := g.quarantine[name]; !seen {
 			g.log.Warn("tool quarantined", "tool", name, "kind", f.Kind, "why", f.Detail)
+			fresh = append(fresh, f)
 		}
 	}
 	g.quarantine = q
 	g.mu.Unlock()
+	g.recordCatalog(server, fresh)
 	g.syncPassthrough()
+}
+
+// recordCatalog writes newly quarantined tools to the ledger, as a run of
+// language "catalog": the defense acted at discovery, between programs.
+func (g *Gateway) recordCatalog(server string, flags []gate.Flag) {
+	if g.ledger == nil || len(flags) == 0 {
+		return
+	}
+	id := newRunID() + "-catalog"
+	g.auditQ.push(func() {
+		ctx := context.Background()
+		if err := g.ledger.BeginRun(ctx, audit.Run{ID: id, Client: "upstream " + server, Language: "catalog"}); err != nil {
+			g.log.Error("audit: catalog run", "err", err)
+			return
+		}
+		for _, f := range flags {
+			_ = g.ledger.RecordFlag(ctx, audit.Flag{RunID: id, Kind: f.Kind, Source: f.Source, Detail: f.Detail})
+		}
+		_ = g.ledger.FinishRun(ctx, audit.Finish{RunID: id, Status: "ok"})
+	})
 }
 
 // quarantined reports whether a tool is hidden, and why.

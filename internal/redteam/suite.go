@@ -16,6 +16,7 @@ import (
 
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gate"
+	"github.com/cemcp/cemcp/internal/audit"
 	"github.com/cemcp/cemcp/internal/gateway"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/servers"
@@ -440,6 +441,21 @@ func ledgerOf(ctx context.Context, gw *gateway.Gateway, a *Agent) []string {
 		}
 		for _, f := range d.Flags {
 			out = append(out, fmt.Sprintf("flag %s %s", f.Kind, f.Source))
+		}
+	}
+	// Defenses that act at discovery, between programs (quarantine), are
+	// recorded as runs of language "catalog".
+	runs, err := gw.Ledger().List(ctx, audit.ListOptions{Limit: 1000})
+	if err == nil {
+		for _, r := range runs {
+			if r.Language != "catalog" {
+				continue
+			}
+			if d, err := gw.Ledger().Show(ctx, r.ID); err == nil {
+				for _, f := range d.Flags {
+					out = append(out, fmt.Sprintf("flag %s %s", f.Kind, f.Source))
+				}
+			}
 		}
 	}
 	return out
