@@ -14,9 +14,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cemcp/cemcp/internal/audit"
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gate"
-	"github.com/cemcp/cemcp/internal/audit"
 	"github.com/cemcp/cemcp/internal/gateway"
 	"github.com/cemcp/cemcp/internal/sandbox"
 	"github.com/cemcp/cemcp/servers"
