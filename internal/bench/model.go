@@ -17,7 +17,7 @@ const (
 var BytesPerToken = map[string]float64{
 	KindJSON: 3.2,
 	KindText: 4.8,
-	KindCode: 4.1,
+	KindCode: 3.9,
 }
 
 // Exchange is the size of one tool-using turn: the assistant's calls and
