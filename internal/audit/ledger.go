@@ -303,7 +303,47 @@ func (l *Ledger) write(ctx context.Context, b *body) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	noWait, _ := ctx.Value(noWaitKey{}).(bool)
 	r := &request{b: b, done: make(chan error, 1)}
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case l.reqs <- r:
+	case <-ctx.Done():
+		l.mu.RUnlock()
+		return ctx.Err()
+	}
+	l.mu.RUnlock()
+	if noWait {
+		return nil // the writer logs a record it refuses
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(pending, canceled) {
+			return ctx.Err()
+		}
+		return <-r.done
+	}
+}
+
+type noWaitKey struct{}
+
+// NoWait returns a context under which BeginRun, RecordCall, RecordFlag and
+// FinishRun return as soon as the record is queued, in order, for the
+// single writer, instead of waiting for its commit. Records queued together
+// are committed in one transaction (group commit), which keeps the ledger's
+// cost off a caller's latency. A record the writer refuses is logged. Use
+// Flush to wait until everything queued is committed.
+func NoWait(ctx context.Context) context.Context { return context.WithValue(ctx, noWaitKey{}, true) }
+
+// Flush waits until every record queued before it is committed.
+func (l *Ledger) Flush(ctx context.Context) error {
+	r := &request{done: make(chan error, 1)}
 	l.mu.RLock()
 	if l.closed {
 		l.mu.RUnlock()
@@ -320,10 +360,7 @@ func (l *Ledger) write(ctx context.Context, b *body) error {
 	case err := <-r.done:
 		return err
 	case <-ctx.Done():
-		if r.state.CompareAndSwap(pending, canceled) {
-			return ctx.Err()
-		}
-		return <-r.done
+		return ctx.Err()
 	}
 }
 
@@ -346,25 +383,36 @@ func (l *Ledger) writer() {
 			}
 		}
 		live := batch[:0]
+		var barriers []*request
 		for _, r := range batch {
+			if r.b == nil { // Flush: answered once the records before it are committed
+				barriers = append(barriers, r)
+				continue
+			}
 			if r.state.CompareAndSwap(pending, taken) {
 				live = append(live, r)
 				l.taken.Add(1)
 			}
 		}
-		if len(live) == 0 {
-			continue
-		}
-		err := l.commit(live)
-		if err != nil {
-			l.log.Error("audit ledger write failed", "path", l.path, "records", len(live), "err", err)
+		var err error
+		if len(live) > 0 {
+			err = l.commit(live)
+			if err != nil {
+				l.log.Error("audit ledger write failed", "path", l.path, "records", len(live), "err", err)
+			}
 		}
 		for _, r := range live {
 			if r.err != nil {
 				r.done <- r.err
+				if errors.Is(r.err, ErrUnknownRun) || errors.Is(r.err, ErrDuplicateRun) || errors.Is(r.err, ErrRunFinished) {
+					l.log.Warn("audit record refused", "run", r.b.RunID, "kind", r.b.Kind, "err", r.err)
+				}
 			} else {
 				r.done <- err
 			}
+		}
+		for _, r := range barriers {
+			r.done <- err
 		}
 	}
 }

@@ -494,3 +494,42 @@ func TestCancelWhileQueued(t *testing.T) {
 	}
 	mustVerify(t, l)
 }
+
+// TestNoWaitAndFlush: records queued without waiting are committed in
+// order; a refused one does not disturb the others; Flush waits for all.
+func TestNoWaitAndFlush(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(ctx, Options{Path: filepath.Join(t.TempDir(), "a.db"), Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	nw := NoWait(ctx)
+	if err := l.BeginRun(nw, Run{ID: "r1", Language: "typescript"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 50; i++ {
+		if err := l.RecordCall(nw, Call{RunID: "r1", Seq: i, Tool: "s.t", Decision: "allow", Status: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = l.RecordCall(nw, Call{RunID: "nope", Seq: 1, Tool: "s.t"}) // refused by the writer
+	if err := l.FinishRun(nw, Finish{RunID: "r1", Status: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := l.Show(ctx, "r1")
+	if err != nil || len(d.Calls) != 50 || d.Status != "ok" {
+		t.Fatalf("show: %v, %d calls, status %q", err, len(d.Calls), d.Status)
+	}
+	for i, c := range d.Calls {
+		if c.Seq != i+1 {
+			t.Fatalf("call %d has seq %d: order lost", i, c.Seq)
+		}
+	}
+	if rep, err := l.Verify(ctx); err != nil || !rep.OK || rep.Calls != 50 {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}

@@ -156,6 +156,18 @@ func (g *Gate) NewRun(id, language string, session map[string]any, approver Appr
 		tracker: flow.NewTracker(flow.Options{}), budget: policy.NewBudget(maxCalls)}
 }
 
+// RememberForModel records in the session history a result that went to
+// the model directly (a pass-through call), so that values the model copies
+// from it into later calls keep their source. It indexes in the background:
+// the model needs a turn before it can reuse the value.
+func (g *Gate) RememberForModel(run *Run, t *catalog.Tool, value json.RawMessage) {
+	if run.past == nil || !g.layers.Flow || len(value) == 0 {
+		return
+	}
+	past, trusted := run.past, g.trusted[t.Server]
+	go past.Observe(t.Server, t.Name, trusted, value)
+}
+
 // SetHistory gives the run what earlier runs of its client session
 // returned to the model. The model carries text from one run's output into
 // the next program it writes; with the history, values that came from an
@@ -330,12 +342,9 @@ func labelStrings(labels []flow.Label) []string {
 // a marker, and its values are labelled with their source for later calls.
 // It returns the value the program may see.
 func (g *Gate) Result(run *Run, t *catalog.Tool, value json.RawMessage) (json.RawMessage, []Flag, error) {
-	flags := g.validateResult(t, value)
-	// A result from an untrusted server that does not have the shape its
-	// schema declares (missing or extra fields, changed types, fake status
-	// flags) is refused: the program would act on it.
-	if len(flags) > 0 && !g.trusted[t.Server] {
-		return nil, flags, &ResultError{Tool: t.Qualified, Detail: flags[0].Detail}
+	flags, err := g.CheckShape(t, value)
+	if err != nil {
+		return nil, flags, err
 	}
 	value, tf := g.neutralizeResult(t, value)
 	flags = append(flags, tf...)
@@ -352,6 +361,18 @@ type ResultError struct {
 
 func (e *ResultError) Error() string {
 	return e.Tool + " returned a result that does not match its declared output schema (" + e.Detail + "); it was withheld"
+}
+
+// CheckShape validates a result against the tool's output schema. A result
+// from an untrusted server that does not have the shape its schema declares
+// (missing or extra fields, changed types, fake status flags) is refused:
+// the program (or the model) would act on it.
+func (g *Gate) CheckShape(t *catalog.Tool, value json.RawMessage) ([]Flag, error) {
+	flags := g.validateResult(t, value)
+	if len(flags) > 0 && !g.trusted[t.Server] {
+		return flags, &ResultError{Tool: t.Qualified, Detail: flags[0].Detail}
+	}
+	return flags, nil
 }
 
 func (g *Gate) validateResult(t *catalog.Tool, value json.RawMessage) []Flag {

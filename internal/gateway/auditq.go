@@ -1,41 +1,26 @@
 package gateway
 
 import (
-	"sync"
+	"context"
+
+	"github.com/cemcp/cemcp/internal/audit"
 )
 
-// auditQueue writes ledger records behind the responses, in order, on one
-// goroutine: a tool call's latency does not include the SQLite commit. A
-// record the gateway is killed before committing is lost; a committed one
-// never is (the ledger's guarantee). Close drains the queue.
-type auditQueue struct {
-	ch   chan func()
-	wg   sync.WaitGroup
-	once sync.Once
-}
+// Ledger records are queued for the ledger's single writer without waiting
+// for their commit (audit.NoWait): records queued together are committed in
+// one transaction, and a call's latency does not include an fsync. Records
+// keep their order (one FIFO queue). A record the gateway is killed before
+// committing is lost; a committed one never is (the ledger's guarantee).
+// Close and SyncAudit wait for everything queued.
 
-// auditQueueLen bounds the records waiting to be written; a full queue makes
-// callers wait (back-pressure), it never drops records.
-const auditQueueLen = 4096
+// noWait is the context of every ledger write of the gateway.
+var noWait = audit.NoWait(context.Background())
 
-func newAuditQueue() *auditQueue {
-	q := &auditQueue{ch: make(chan func(), auditQueueLen)}
-	q.wg.Add(1)
-	go func() {
-		defer q.wg.Done()
-		for f := range q.ch {
-			f()
-		}
-	}()
-	return q
-}
+// auditQueue runs ledger writes in order; with NoWait they only queue.
+type auditQueue struct{}
 
-func (q *auditQueue) push(f func()) { q.ch <- f }
+func newAuditQueue() *auditQueue { return &auditQueue{} }
 
-// close writes what is queued and stops the writer.
-func (q *auditQueue) close() {
-	q.once.Do(func() {
-		close(q.ch)
-		q.wg.Wait()
-	})
-}
+func (q *auditQueue) push(f func()) { f() }
+
+func (q *auditQueue) close() {}

@@ -89,7 +89,7 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 		sid, _ := session["id"].(string)
 		rec := audit.Run{ID: id, Session: sid, Client: client, Language: language, Code: code}
 		r.q.push(func() {
-			if err := r.ledger.BeginRun(context.Background(), rec); err != nil {
+			if err := r.ledger.BeginRun(noWait, rec); err != nil {
 				g.log.Error("audit: begin run", "run", id, "err", err)
 			}
 		})
@@ -143,7 +143,7 @@ func (g *Gateway) passthroughRun(ss *mcp.ServerSession, client string) string {
 	if !ok && g.ledger != nil {
 		rec := audit.Run{ID: id, Session: sid, Client: client, Language: "passthrough"}
 		g.auditQ.push(func() {
-			if err := g.ledger.BeginRun(context.Background(), rec); err != nil {
+			if err := g.ledger.BeginRun(noWait, rec); err != nil {
 				g.log.Error("audit: begin run", "run", id, "err", err)
 			}
 		})
@@ -168,7 +168,7 @@ func (r *runState) finish(out ExecuteOutput) {
 		f.Status, f.Error = out.Error.Kind, out.Error.Message
 	}
 	r.q.push(func() {
-		if err := r.ledger.FinishRun(context.Background(), f); err != nil {
+		if err := r.ledger.FinishRun(noWait, f); err != nil {
 			r.log.Error("audit: finish run", "run", r.id, "err", err)
 		}
 	})
@@ -186,7 +186,7 @@ func (r *runState) addCall(c CallRecord, args json.RawMessage, labels []string, 
 	args = append(json.RawMessage(nil), args...)
 	r.q.push(func() {
 		h, _ := audit.HashArgs(args)
-		err := r.ledger.RecordCall(context.Background(), audit.Call{RunID: r.id, Seq: seq, Tool: c.Tool, ArgsHash: h, Labels: labels,
+		err := r.ledger.RecordCall(noWait, audit.Call{RunID: r.id, Seq: seq, Tool: c.Tool, ArgsHash: h, Labels: labels,
 			Decision: c.Decision, Rule: rule, Reason: reason, Status: c.Status, LatencyMs: c.Ms, ResultBytes: resultBytes})
 		if err != nil {
 			r.log.Error("audit: record call", "run", r.id, "err", err)
@@ -202,7 +202,7 @@ func (r *runState) addFlag(f Flag) {
 		return
 	}
 	r.q.push(func() {
-		if err := r.ledger.RecordFlag(context.Background(), audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
+		if err := r.ledger.RecordFlag(noWait, audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
 			r.log.Error("audit: record flag", "run", r.id, "err", err)
 		}
 	})
@@ -214,7 +214,7 @@ func (r *runState) ledgerFlag(f Flag) {
 		return
 	}
 	r.q.push(func() {
-		if err := r.ledger.RecordFlag(context.Background(), audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
+		if err := r.ledger.RecordFlag(noWait, audit.Flag{RunID: r.id, Kind: f.Kind, Source: f.Source, Detail: f.Detail}); err != nil {
 			r.log.Error("audit: record flag", "run", r.id, "err", err)
 		}
 	})
@@ -304,14 +304,27 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "internal", Message: err.Error()}
 	}
 	size := len(value)
-	value, fl, rerr := g.gate.Result(run.gr, t, value)
+	var fl []gate.Flag
+	var rerr error
+	if run.shared {
+		// A pass-through result goes to the model, not to a program: check
+		// its shape and make its text safe; no program will reuse it.
+		fl, rerr = g.gate.CheckShape(t, value)
+		if rerr == nil {
+			var mf []gate.Flag
+			res, mf = g.gate.ModelResult(t, res)
+			fl = append(fl, mf...)
+			g.gate.RememberForModel(run.gr, t, value)
+		}
+	} else {
+		value, fl, rerr = g.gate.Result(run.gr, t, value)
+	}
 	run.addFlags(fl)
 	if rerr != nil {
 		rec.Status, rec.Error = "schema_violation", rerr.Error()
 		run.addCall(rec, args, d.Labels, "schema:output", rerr.Error(), size)
 		return nil, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "schema_violation", Message: rerr.Error()}
 	}
-	res, _ = g.gate.ModelResult(t, res)
 	run.jc.add(qualified, args, value, false)
 	rec.Status = "ok"
 	run.addCall(rec, args, d.Labels, d.Rule, d.Reason, size)

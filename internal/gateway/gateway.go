@@ -197,12 +197,9 @@ func (g *Gateway) Ledger() *audit.Ledger { return g.ledger }
 
 // SyncAudit waits until every ledger record queued so far is committed.
 func (g *Gateway) SyncAudit() {
-	if g.auditQ == nil {
-		return
+	if g.ledger != nil {
+		_ = g.ledger.Flush(context.Background())
 	}
-	done := make(chan struct{})
-	g.auditQ.push(func() { close(done) })
-	<-done
 }
 
 // Executor returns the executor in use.
@@ -222,7 +219,7 @@ func (g *Gateway) Close() error {
 		g.mu.Lock()
 		for _, id := range g.ptRuns {
 			id := id
-			g.auditQ.push(func() { _ = g.ledger.FinishRun(context.Background(), audit.Finish{RunID: id, Status: "ok"}) })
+			g.auditQ.push(func() { _ = g.ledger.FinishRun(noWait, audit.Finish{RunID: id, Status: "ok"}) })
 		}
 		g.mu.Unlock()
 		g.auditQ.close()
@@ -269,15 +266,14 @@ func (g *Gateway) recordCatalog(server string, flags []gate.Flag) {
 	}
 	id := newRunID() + "-catalog"
 	g.auditQ.push(func() {
-		ctx := context.Background()
-		if err := g.ledger.BeginRun(ctx, audit.Run{ID: id, Client: "upstream " + server, Language: "catalog"}); err != nil {
+		if err := g.ledger.BeginRun(noWait, audit.Run{ID: id, Client: "upstream " + server, Language: "catalog"}); err != nil {
 			g.log.Error("audit: catalog run", "err", err)
 			return
 		}
 		for _, f := range flags {
-			_ = g.ledger.RecordFlag(ctx, audit.Flag{RunID: id, Kind: f.Kind, Source: f.Source, Detail: f.Detail})
+			_ = g.ledger.RecordFlag(noWait, audit.Flag{RunID: id, Kind: f.Kind, Source: f.Source, Detail: f.Detail})
 		}
-		_ = g.ledger.FinishRun(ctx, audit.Finish{RunID: id, Status: "ok"})
+		_ = g.ledger.FinishRun(noWait, audit.Finish{RunID: id, Status: "ok"})
 	})
 }
 
