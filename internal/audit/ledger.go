@@ -290,10 +290,11 @@ const (
 )
 
 type request struct {
-	b     *body
-	state atomic.Int32
-	done  chan error // buffered 1
-	err   error      // set by the writer while the batch is built
+	b      *body
+	noWait bool // the caller does not wait: the writer may linger to batch
+	state  atomic.Int32
+	done   chan error // buffered 1
+	err    error      // set by the writer while the batch is built
 }
 
 // write hands b to the writer and waits for its commit. If ctx ends before
@@ -304,7 +305,7 @@ func (l *Ledger) write(ctx context.Context, b *body) error {
 		return err
 	}
 	noWait, _ := ctx.Value(noWaitKey{}).(bool)
-	r := &request{b: b, done: make(chan error, 1)}
+	r := &request{b: b, done: make(chan error, 1), noWait: noWait}
 	l.mu.RLock()
 	if l.closed {
 		l.mu.RUnlock()
@@ -332,6 +333,10 @@ func (l *Ledger) write(ctx context.Context, b *body) error {
 }
 
 type noWaitKey struct{}
+
+// lingerFor is how long the writer waits to batch records no caller waits
+// for.
+const lingerFor = 2 * time.Millisecond
 
 // NoWait returns a context under which BeginRun, RecordCall, RecordFlag and
 // FinishRun return as soon as the record is queued, in order, for the
@@ -370,8 +375,30 @@ func (l *Ledger) writer() {
 	batch := make([]*request, 0, maxBatch)
 	for r := range l.reqs {
 		batch = append(batch[:0], r)
+		// While nobody waits for the batch, linger a little so that records
+		// arriving one by one share a transaction (one commit, not many).
+		linger := r.noWait
+		var deadline <-chan time.Time
+		if linger {
+			deadline = time.After(lingerFor)
+		}
 	drain:
 		for len(batch) < maxBatch {
+			if linger {
+				select {
+				case r, ok := <-l.reqs:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, r)
+					if !r.noWait {
+						linger = false
+					}
+				case <-deadline:
+					break drain
+				}
+				continue
+			}
 			select {
 			case r, ok := <-l.reqs:
 				if !ok {
