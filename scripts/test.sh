@@ -35,3 +35,15 @@ go test -count=1 -race -timeout 10m ./internal/jsengine/... ./internal/upstream/
 
 step "go test (everything)"
 go test -count=1 -timeout 20m ./...
+
+step "cemcp bench --quick and cemcp redteam --quick (the CLI end to end)"
+out=$(mktemp -d)
+bin/cemcp bench --quick --no-progress --out "$out/bench" > "$out/bench.txt"
+tail -n 12 "$out/bench.txt"
+for f in report.json report.md tokens_vs_servers.png tokens_vs_tools.png latency_breakdown.png per_task_scatter.png; do
+  test -s "$out/bench/$f" || { echo "bench did not write $f"; exit 1; }
+done
+bin/cemcp redteam --quick --out "$out/redteam" > "$out/redteam.txt" || { tail -n 30 "$out/redteam.txt"; exit 1; }
+grep -E "ATTACKS SUCCEEDED|BENIGN BLOCKED" "$out/redteam.txt"
+rm -rf "$out"
+echo "1 passed, 0 failed: CLI end to end (bench, redteam)"
