@@ -30,12 +30,6 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-step "go test (race detector on the concurrent packages)"
-go test -count=1 -race -timeout 10m ./internal/jsengine/... ./internal/upstream/... ./internal/catalog/...
-
-step "go test (everything)"
-go test -count=1 -timeout 20m ./...
-
 step "cemcp bench --quick and cemcp redteam --quick (the CLI end to end)"
 out=$(mktemp -d)
 bin/cemcp bench --quick --no-progress --out "$out/bench" > "$out/bench.txt"
@@ -46,4 +40,9 @@ done
 bin/cemcp redteam --quick --out "$out/redteam" > "$out/redteam.txt" || { tail -n 30 "$out/redteam.txt"; exit 1; }
 grep -E "ATTACKS SUCCEEDED|BENIGN BLOCKED" "$out/redteam.txt"
 rm -rf "$out"
-echo "1 passed, 0 failed: CLI end to end (bench, redteam)"
+
+step "go test (race detector on the concurrent packages)"
+go test -count=1 -race -timeout 10m ./internal/jsengine/... ./internal/upstream/... ./internal/catalog/...
+
+step "go test (everything)"
+go test -count=1 -timeout 20m ./...
