@@ -47,8 +47,12 @@ type LayerCheck struct {
 
 // Report is the result of a suite run.
 type Report struct {
-	Started   time.Time       `json:"started"`
-	Ms        int64           `json:"ms"`
+	Started time.Time `json:"started"`
+	Ms      int64     `json:"ms"`
+	// Driver is who sat in the agent's seat: "scripted" (the compromised
+	// model, the worst case) or "llm" (Model, a real model).
+	Driver    string          `json:"driver"`
+	Model     string          `json:"model,omitempty"`
 	Limits    Limits          `json:"limits"`
 	Configs   []Configuration `json:"configurations"`
 	Scenarios []ScenarioInfo  `json:"scenarios"`
@@ -206,7 +210,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "  benign %s blocked under %q: %s\n", o.Scenario, last, strings.Join(o.Effects, "; "))
 		}
 	}
-	fmt.Fprintf(w, "\n%d scenarios, %d benign controls, %d configurations in %.1fs\n", len(r.Scenarios), len(r.Controls), len(r.Configs), float64(r.Ms)/1000)
+	fmt.Fprintf(w, "\n%d scenarios, %d benign controls, %d configurations in %.1fs; agent: %s\n", len(r.Scenarios), len(r.Controls), len(r.Configs), float64(r.Ms)/1000, r.agent())
 	return nil
 }
 
@@ -215,8 +219,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# cemcp red team\n\n")
 	fmt.Fprintf(&b, "%d scenarios over the 16 classes of THREATS.md, %d benign controls, %d configurations (%s). "+
-		"Each cell says whether the attack **succeeded** (its oracle saw the effect) or was blocked.\n\n",
-		len(r.Scenarios), len(r.Controls), len(r.Configs), r.Started.Format(time.RFC3339))
+		"Each cell says whether the attack **succeeded** (its oracle saw the effect) or was blocked. Agent: %s.\n\n",
+		len(r.Scenarios), len(r.Controls), len(r.Configs), r.Started.Format(time.RFC3339), r.agent())
 	b.WriteString("## Summary\n\n| | ")
 	for _, c := range r.Configs {
 		b.WriteString(c.Name + " | ")

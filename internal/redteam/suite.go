@@ -3,6 +3,7 @@ package redteam
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -73,6 +74,10 @@ type Options struct {
 	// Limits are the deployment's limits (default DefaultLimits; a
 	// Configuration's own Sandbox overrides them for its runs).
 	Limits *Limits
+	// Driver sits in the agent's seat (nil = Scripted, the worst case;
+	// *LLM for a real model). Controls run their programs directly
+	// whatever the driver.
+	Driver Driver
 }
 
 // DefaultLimits are the deployment's limits under test.
@@ -130,7 +135,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		info, _ := servers.Lookup(name)
 		bundled[name] = h.Serve(name, info.New(), nil)
 	}
-	rep := &Report{Started: time.Now().UTC(), Limits: lim}
+	if opts.Driver == nil {
+		opts.Driver = Scripted{}
+	}
+	rep := &Report{Started: time.Now().UTC(), Limits: lim, Driver: opts.Driver.Name()}
+	if l, ok := opts.Driver.(*LLM); ok {
+		rep.Model = l.Model
+	}
 	for _, c := range opts.Configurations {
 		rep.Configs = append(rep.Configs, c)
 	}
@@ -145,7 +156,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("configuration %s: %w", c.Name, err)
 		}
-		r := &runner{h: h, c: c, exec: exec, bundled: bundled, log: opts.Logger, lim: lim}
+		r := &runner{h: h, c: c, exec: exec, bundled: bundled, log: opts.Logger, lim: lim, drv: opts.Driver}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, opts.Parallel)
@@ -233,6 +244,7 @@ type runner struct {
 	bundled map[string]string
 	log     *slog.Logger
 	lim     Limits
+	drv     Driver // nil = Scripted
 }
 
 // session is one gateway over one run's servers, with the agent's client.
@@ -392,10 +404,21 @@ func (r *runner) run(ctx context.Context, s Scenario) (Outcome, *World) {
 	for i := range plan.Programs {
 		plan.Programs[i] = w.expand(plan.Programs[i])
 	}
-	rctx, cancel := context.WithTimeout(ctx, 45*time.Second)
-	err = w.Agent.Run(rctx, plan)
+	drv, timeout := r.drv, 45*time.Second
+	if drv == nil {
+		drv = Scripted{}
+	}
+	if t, ok := drv.(interface{ RunTimeout() time.Duration }); ok {
+		timeout = t.RunTimeout()
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	err = drv.Drive(rctx, w.Agent, s, plan)
 	cancel()
-	if err != nil {
+	var modelErr *ModelError
+	switch {
+	case errors.As(err, &modelErr):
+		o.Effects = append(o.Effects, "harness: "+clip(err.Error(), 200))
+	case err != nil:
 		w.Failure = err.Error()
 	}
 	// The gateway must still answer after the attack.
@@ -406,7 +429,7 @@ func (r *runner) run(ctx context.Context, s Scenario) (Outcome, *World) {
 	pcancel()
 	w.Asked = ss.ap.list()
 	o.Ledger = ledgerOf(ctx, ss.gw, w.Agent)
-	o.Effects = s.Oracle(w)
+	o.Effects = append(o.Effects, s.Oracle(w)...)
 	if w.Failure != "" && ctx.Err() == nil {
 		o.Effects = append(o.Effects, "the gateway hung or failed: "+clip(w.Failure, 200))
 	}
