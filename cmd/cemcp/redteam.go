@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-
+	"os"
 	"strings"
 	"time"
 
+	"github.com/cemcp/cemcp/internal/bench"
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gateway"
 	"github.com/cemcp/cemcp/internal/redteam"
@@ -15,12 +16,25 @@ import (
 
 const redteamUsage = `Usage: cemcp redteam [--quick] [--out DIR] [flags]
        cemcp redteam --config USER.json [--out DIR]
+       cemcp redteam --driver llm --provider openai|anthropic --model NAME [flags]
 
 Runs the attack suite: scenarios over the 16 attack classes of the CE-MCP
 threat model (malicious upstream servers, including the study's access-control
 testbed, and malicious programs), each with an oracle that decides from
 observable effects whether the attack succeeded. The agent is a scripted,
 fully compromised model: it obeys every instruction that reaches it.
+
+With --driver llm a real model takes the agent's seat: it gets the scenario's
+task as the user request, the gateway's tools (search_tools, describe_tools,
+execute_code) and their results, until it answers or --max-turns. Scenarios
+whose attack is the program itself ask it to run that program. The oracles
+are the same, so the report says which attacks that model fell for under each
+configuration. Providers: an OpenAI-compatible Chat Completions endpoint
+(--base-url, $OPENAI_BASE_URL, key $OPENAI_API_KEY) or the Anthropic Messages
+API ($ANTHROPIC_API_KEY). A failed model request is reported as a harness
+failure of that run. Without a configured model the scripted agent is the
+default, and the worst case: it obeys every instruction it reads, where a real
+model refuses some (and the oracles judge effects, whoever caused them).
 
 Every scenario runs under each configuration of the ablation: none (programs
 run unconfined on the host, no gate), jail, +static, +policy (and approvals,
@@ -46,6 +60,11 @@ func cmdRedteam(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	runner := fs.String("runner", "", "cemcp-runner binary for the jail (default: beside cemcp, then PATH)")
 	parallel := fs.Int("parallel", 3, "scenario runs at once")
 	noProgress := fs.Bool("no-progress", false, "do not report progress on stderr")
+	driver := fs.String("driver", "scripted", "scripted (the compromised model, the worst case) or llm (a real model)")
+	provider := fs.String("provider", "", "llm driver: openai (Chat Completions compatible) or anthropic")
+	model := fs.String("model", "", "llm driver: the model name")
+	baseURL := fs.String("base-url", "", "llm driver: the API base URL (default $OPENAI_BASE_URL, else the provider's)")
+	maxTurns := fs.Int("max-turns", 8, "llm driver: model requests per scenario")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +72,20 @@ func cmdRedteam(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usageErr("redteam takes no arguments, got %q", fs.Args())
 	}
 	opts := redteam.Options{RunnerPath: *runner, Parallel: *parallel}
+	switch *driver {
+	case "scripted":
+		if *provider != "" || *model != "" {
+			return usageErr("--provider and --model need --driver llm")
+		}
+	case "llm":
+		p, err := redteamProvider(*provider, *model, *baseURL)
+		if err != nil {
+			return err
+		}
+		opts.Driver = &redteam.LLM{Provider: p, Model: *provider + "/" + *model, MaxTurns: *maxTurns}
+	default:
+		return usageErr("--driver %q: use scripted or llm", *driver)
+	}
 	if *quick {
 		opts.Scenarios = redteam.Quick()
 	}
@@ -150,4 +183,26 @@ func cmdRedteam(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d benign tasks blocked under %q", r.Succeeded, r.Total, last)}
 	}
 	return nil
+}
+
+// redteamProvider is the model of the LLM driver.
+func redteamProvider(provider, model, baseURL string) (bench.Provider, error) {
+	if model == "" && provider != "" {
+		return nil, usageErr("--driver llm needs --model, e.g. gpt-4.1 or claude-sonnet-4-5")
+	}
+	switch provider {
+	case "openai":
+		if baseURL == "" {
+			baseURL = os.Getenv("OPENAI_BASE_URL")
+		}
+		return &bench.OpenAI{BaseURL: baseURL, APIKey: os.Getenv("OPENAI_API_KEY"), Model: model}, nil
+	case "anthropic":
+		key := os.Getenv("ANTHROPIC_API_KEY")
+		if key == "" {
+			return nil, usageErr("--provider anthropic needs ANTHROPIC_API_KEY in the environment")
+		}
+		return &bench.Anthropic{BaseURL: baseURL, APIKey: key, Model: model}, nil
+	default:
+		return nil, usageErr("--driver llm needs --provider openai (any Chat Completions compatible endpoint) or anthropic")
+	}
 }
