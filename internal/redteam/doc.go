@@ -14,8 +14,11 @@
 //   - a run outlived its limits (the program reports back through a beacon
 //     tool after it should have been stopped), or the gateway died or hung.
 //
-// The model is the Agent: a scripted, fully compromised agent that does its
-// task and then obeys every instruction that reaches its context.
+// The model is the Agent: by default a scripted, fully compromised agent that
+// does its task and then obeys every instruction that reaches its context
+// (the worst case). With the LLM driver (LLM, `cemcp redteam --driver llm`) a
+// real model sits in the agent's seat through the bench's providers, and the
+// same oracles judge what it did.
 //
 // The attackers are real MCP servers (Go SDK) served in this process over
 // Streamable HTTP on 127.0.0.1 (Host), fresh for every run, including the
