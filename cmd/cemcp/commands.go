@@ -111,6 +111,13 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if addr == "" {
 		addr = cfg.Cemcp.Serve.HTTP
 	}
+	if addr != "" && cfg.Cemcp.Serve.Token == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				return usageErr("--http %s is reachable from other machines: set a bearer token (--token, $CEMCP_TOKEN or cemcp.serve.token), or listen on 127.0.0.1", addr)
+			}
+		}
+	}
 	g, err := startGateway(ctx, cfg, stderr, false)
 	if err != nil {
 		return err

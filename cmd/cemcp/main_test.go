@@ -143,6 +143,11 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, err %v; want exit 2 mentioning %q", tt.args, exitCode(err), err, tt.want)
 		}
 	}
+	cfg, _ := writeConfig(t, "")
+	t.Setenv("CEMCP_TOKEN", "")
+	if _, _, err := cli(t, "", "serve", "--config", cfg, "--http", "0.0.0.0:0"); exitCode(err) != 2 || !strings.Contains(err.Error(), "token") {
+		t.Errorf("serve on an open address without a token: %v", err)
+	}
 	t.Setenv("CEMCP_CONFIG", "")
 	_, _, err := cli(t, "", "serve")
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--config") {
