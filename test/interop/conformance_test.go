@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -91,6 +92,9 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// stamp is the time suffix of a result directory: -2026-11-25T14-19-08-065Z.
+var stamp = regexp.MustCompile(`-\d{4}-\d{2}-\d{2}T[\d-]+Z?$`)
+
 // readConformance returns, per scenario, the failed checks.
 func readConformance(t *testing.T, dir string) map[string][]string {
 	t.Helper()
@@ -100,10 +104,7 @@ func readConformance(t *testing.T, dir string) map[string][]string {
 	}
 	res := map[string][]string{}
 	for _, e := range entries {
-		name := strings.TrimPrefix(e.Name(), "server-")
-		if i := strings.LastIndex(name, "-20"); i > 0 {
-			name = name[:i]
-		}
+		name := stamp.ReplaceAllString(strings.TrimPrefix(e.Name(), "server-"), "")
 		b, err := os.ReadFile(filepath.Join(dir, e.Name(), "checks.json"))
 		if err != nil {
 			res[name] = append(res[name], "no checks.json")
