@@ -156,6 +156,20 @@ func (d sessionDownstream) CreateMessage(ctx context.Context, p *mcp.CreateMessa
 	return d.ss.CreateMessage(ctx, p)
 }
 
+func (d sessionDownstream) Can(method string) bool {
+	p := d.ss.InitializeParams()
+	if p == nil || p.Capabilities == nil {
+		return false
+	}
+	switch method {
+	case "elicitation/create":
+		return p.Capabilities.Elicitation != nil
+	case "sampling/createMessage":
+		return p.Capabilities.Sampling != nil
+	}
+	return false
+}
+
 func (d sessionDownstream) Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
 	return d.ss.Elicit(ctx, p)
 }

@@ -22,6 +22,9 @@ type Downstream interface {
 	Log(ctx context.Context, p *mcp.LoggingMessageParams)
 	CreateMessage(ctx context.Context, p *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error)
 	Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error)
+	// Can reports whether the client can answer a request of the method
+	// ("elicitation/create", "sampling/createMessage").
+	Can(method string) bool
 }
 
 // CallOptions are the optional parts of a call.
@@ -113,16 +116,20 @@ func (r *relays) byToken(tok any) *relayCall {
 	return r.calls[id]
 }
 
-// latest returns the most recently started call in flight. An upstream's
-// log messages and requests carry no reference to the call they belong to,
-// so they go to the newest one (with one call in flight, the right one).
-func (r *relays) latest() *relayCall {
+// latest returns the most recently started call in flight whose client can
+// answer method ("" for notifications). An upstream's log messages and
+// requests carry no reference to the call they belong to, so they go to the
+// newest such call (with one call in flight, the right one).
+func (r *relays) latest(method string) *relayCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.order) == 0 {
-		return nil
+	for i := len(r.order) - 1; i >= 0; i-- {
+		rc := r.calls[r.order[i]]
+		if rc != nil && (method == "" || rc.d.Can(method)) {
+			return rc
+		}
 	}
-	return r.calls[r.order[len(r.order)-1]]
+	return nil
 }
 
 // clientHandlers fills the client options that relay to downstreams.
@@ -137,7 +144,7 @@ func (c *conn) clientHandlers(o *mcp.ClientOptions) {
 		rc.d.Progress(ctx, &p)
 	}
 	o.LoggingMessageHandler = func(ctx context.Context, req *mcp.LoggingMessageRequest) {
-		if rc := c.relays.latest(); rc != nil {
+		if rc := c.relays.latest(""); rc != nil {
 			rc.logged.Store(true)
 			rc.d.Log(ctx, req.Params)
 			return
@@ -145,7 +152,7 @@ func (c *conn) clientHandlers(o *mcp.ClientOptions) {
 		c.log.Debug("upstream log message", "level", req.Params.Level, "data", fmt.Sprint(req.Params.Data))
 	}
 	o.CreateMessageHandler = func(ctx context.Context, req *mcp.CreateMessageRequest) (*mcp.CreateMessageResult, error) {
-		if rc := c.relays.latest(); rc != nil {
+		if rc := c.relays.latest("sampling/createMessage"); rc != nil {
 			return rc.d.CreateMessage(ctx, req.Params)
 		}
 		return nil, errNoDownstream
@@ -154,7 +161,7 @@ func (c *conn) clientHandlers(o *mcp.ClientOptions) {
 }
 
 func (c *conn) elicit(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-	if rc := c.relays.latest(); rc != nil {
+	if rc := c.relays.latest("elicitation/create"); rc != nil {
 		return rc.d.Elicit(ctx, req.Params)
 	}
 	return nil, errNoDownstream
