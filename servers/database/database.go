@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	sqlite "modernc.org/sqlite"
 )
@@ -307,28 +308,28 @@ type deleteCustOut struct {
 }
 
 func (st *store) register(s *mcp.Server) {
-	addTool(s, readOnly, "list_tables", "List tables",
+	tooldef.Add(s, tooldef.ReadOnly, "list_tables", "List tables",
 		"List every table in the retail database with a one-line description and its current row count. Start here, then call describe_table.",
 		st.listTables)
-	addTool(s, readOnly, "describe_table", "Describe table",
+	tooldef.Add(s, tooldef.ReadOnly, "describe_table", "Describe table",
 		"Show a table's columns (type, NOT NULL, primary key, default, foreign key), its indexes, row count and a few sample rows.",
 		st.describeTable)
-	addTool(s, readOnly, "run_query", "Run read-only SQL",
+	tooldef.Add(s, tooldef.ReadOnly, "run_query", "Run read-only SQL",
 		"Run one read-only SQLite SELECT (or WITH ... SELECT) statement and return column names and rows as objects. At most limit rows are returned and truncated tells whether more exist. Writes, PRAGMA, ATTACH and multiple statements are refused; queries time out after a few seconds.",
 		st.runQuery)
-	addTool(s, readOnly, "explain_query", "Explain query plan",
+	tooldef.Add(s, tooldef.ReadOnly, "explain_query", "Explain query plan",
 		"Show SQLite's EXPLAIN QUERY PLAN for a SELECT statement without running it: the plan tree, whether an index is used, and which tables are fully scanned.",
 		st.explainQuery)
-	addTool(s, additive, "insert_order", "Place an order",
+	tooldef.Add(s, tooldef.Additive, "insert_order", "Place an order",
 		"Create a pending order for a customer at a store, priced at current list prices, and decrement that store's inventory. Fails without changing anything if a product is discontinued or out of stock.",
 		st.insertOrder)
-	addTool(s, idempotentWrite, "update_inventory", "Set inventory level",
+	tooldef.Add(s, tooldef.IdempotentWrite, "update_inventory", "Set inventory level",
 		"Set the absolute stock on hand (and optionally the reorder level) of one product at one store. Repeating the call with the same values changes nothing.",
 		st.updateInventory)
-	addTool(s, additive, "create_refund", "Refund an order line",
+	tooldef.Add(s, tooldef.Additive, "create_refund", "Refund an order line",
 		"Record an approved return and refund for one delivered order line. The refund defaults to what remains refundable of the line total; refunds can never exceed it.",
 		st.createRefund)
-	addTool(s, destructive, "delete_customer", "Delete customer",
+	tooldef.Add(s, tooldef.Destructive, "delete_customer", "Delete customer",
 		"Permanently delete a customer together with all their orders, order lines and returns. This cannot be undone.",
 		st.deleteCustomer)
 }

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -229,31 +230,31 @@ type infoOut struct {
 }
 
 func (st *store) register(s *mcp.Server) {
-	addTool(s, readOnly, "list_files", "List files",
+	tooldef.Add(s, tooldef.ReadOnly, "list_files", "List files",
 		"List files in the document store whose path matches a glob (** spans folders), with type, size and line count.",
 		st.listFiles)
-	addTool(s, readOnly, "read_file", "Read file",
+	tooldef.Add(s, tooldef.ReadOnly, "read_file", "Read file",
 		"Read a text file, optionally only a range of lines (1-based, inclusive). Returns at most 400 lines per call; truncated tells whether more follow.",
 		st.readFile)
-	addTool(s, readOnly, "search", "Search text",
+	tooldef.Add(s, tooldef.ReadOnly, "search", "Search text",
 		"Full-text search across files: returns matching lines with their path and line number. Supports plain text or regular expressions, a glob filter and case sensitivity.",
 		st.search)
-	addTool(s, readOnly, "file_info", "File info",
+	tooldef.Add(s, tooldef.ReadOnly, "file_info", "File info",
 		"Metadata of one file: type, size, lines, words and SHA-256, plus headings for Markdown, columns and row count for CSV, and top-level keys for JSON.",
 		st.fileInfo)
-	addTool(s, readOnly, "csv_summary", "Summarize CSV",
+	tooldef.Add(s, tooldef.ReadOnly, "csv_summary", "Summarize CSV",
 		"Profile a CSV file: for each column its inferred type (integer, number, date, boolean, string), non-empty and distinct counts, min/max/mean/sum for numbers, and the most common values for text.",
 		st.csvSummary)
-	addTool(s, readOnly, "csv_query", "Query CSV",
+	tooldef.Add(s, tooldef.ReadOnly, "csv_query", "Query CSV",
 		"Filter, group, aggregate, sort and project a CSV file like a small SQL SELECT: where conditions (AND), group_by columns, aggregates (count, sum, avg, min, max, count_distinct), order_by and limit.",
 		st.csvQuery)
-	addTool(s, readOnly, "json_query", "Query JSON",
+	tooldef.Add(s, tooldef.ReadOnly, "json_query", "Query JSON",
 		"Evaluate a path expression on a JSON file and return every matching value with its concrete path. Syntax: a.b, a[0], a[-1], a[*], a.*, [\"key\"], and filters like flags[?enabled==true].name.",
 		st.jsonQuery)
-	addTool(s, readOnly, "text_stats", "Text statistics",
+	tooldef.Add(s, tooldef.ReadOnly, "text_stats", "Text statistics",
 		"Word, line, character and sentence counts of a text file, its most frequent words (stop words excluded), and for Markdown its headings.",
 		st.textStats)
-	addTool(s, readOnly, "diff_files", "Diff files",
+	tooldef.Add(s, tooldef.ReadOnly, "diff_files", "Diff files",
 		"Compare two files line by line and return a unified diff with the number of added and removed lines.",
 		st.diffFiles)
 }

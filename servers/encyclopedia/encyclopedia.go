@@ -18,6 +18,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -204,31 +205,31 @@ type listOut struct {
 }
 
 func (x *index) register(s *mcp.Server) {
-	addTool(s, readOnly, "search", "Search articles",
+	tooldef.Add(s, tooldef.ReadOnly, "search", "Search articles",
 		"Full-text search over article titles and text, ranked by TF-IDF with a title boost. Returns titles with a snippet; then read an article with get_summary or get_section.",
 		x.search)
-	addTool(s, readOnly, "get_article", "Get article",
+	tooldef.Add(s, tooldef.ReadOnly, "get_article", "Get article",
 		"Get a whole article: every section with its text. Prefer get_summary or get_section when only part is needed.",
 		x.getArticle)
-	addTool(s, readOnly, "list_sections", "List sections",
+	tooldef.Add(s, tooldef.ReadOnly, "list_sections", "List sections",
 		"List the section titles of an article with their word counts, to pick one for get_section.",
 		x.listSections)
-	addTool(s, readOnly, "get_section", "Get section",
+	tooldef.Add(s, tooldef.ReadOnly, "get_section", "Get section",
 		"Get the text of one section of an article, e.g. History, Geography, Economy, Uses.",
 		x.getSection)
-	addTool(s, readOnly, "get_summary", "Get summary",
+	tooldef.Add(s, tooldef.ReadOnly, "get_summary", "Get summary",
 		"Get an article's one- or two-sentence lead summary.",
 		x.getSummary)
-	addTool(s, readOnly, "get_infobox", "Get infobox",
+	tooldef.Add(s, tooldef.ReadOnly, "get_infobox", "Get infobox",
 		"Get an article's infobox as structured facts: population, area, capital, coordinates for places; birth and awards for people; year and inventor for inventions; symbol and atomic number for elements.",
 		x.getInfobox)
-	addTool(s, readOnly, "related_articles", "Related articles",
+	tooldef.Add(s, tooldef.ReadOnly, "related_articles", "Related articles",
 		"Find articles related to one article, by links between them (a country and its cities, a scientist's birthplace, an invention's country), mentions in the text, and shared category and continent.",
 		x.relatedArticles)
-	addTool(s, readOnly, "random_article", "Random article",
+	tooldef.Add(s, tooldef.ReadOnly, "random_article", "Random article",
 		"Pick an article pseudo-randomly from a seed (deterministic: the same seed gives the same article), optionally within one category. Returns its summary.",
 		x.randomArticle)
-	addTool(s, readOnly, "list_articles", "List articles",
+	tooldef.Add(s, tooldef.ReadOnly, "list_articles", "List articles",
 		"List article titles, optionally for one category, with the number of articles in each category.",
 		x.listArticles)
 }

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -309,34 +310,34 @@ type deleteOut struct {
 }
 
 func (f *forum) register(s *mcp.Server) {
-	addTool(s, readOnly, "list_posts", "List posts",
+	tooldef.Add(s, tooldef.ReadOnly, "list_posts", "List posts",
 		"List posts one page at a time, sorted by new, top, hot or active, optionally filtered by tag or author. Returns summaries with score, comment count and an excerpt.",
 		f.listPosts)
-	addTool(s, readOnly, "get_post", "Get post",
+	tooldef.Add(s, tooldef.ReadOnly, "get_post", "Get post",
 		"Get one post with its full body and its comment thread, flattened in reading order with parent_id and depth for each comment.",
 		f.getPost)
-	addTool(s, readOnly, "search_posts", "Search posts",
+	tooldef.Add(s, tooldef.ReadOnly, "search_posts", "Search posts",
 		"Search post titles and bodies for all the given words; title matches rank higher. Returns post summaries with a snippet.",
 		f.searchPosts)
-	addTool(s, readOnly, "get_user", "Get user",
+	tooldef.Add(s, tooldef.ReadOnly, "get_user", "Get user",
 		"Get a user's profile: role, bio, join date, karma, post and comment counts, and the tags they post in most.",
 		f.getUser)
-	addTool(s, readOnly, "user_activity", "User activity",
+	tooldef.Add(s, tooldef.ReadOnly, "user_activity", "User activity",
 		"List a user's recent posts and/or comments, newest first, with the post each belongs to.",
 		f.userActivity)
-	addTool(s, readOnly, "top_tags", "Top tags",
+	tooldef.Add(s, tooldef.ReadOnly, "top_tags", "Top tags",
 		"Rank tags by number of posts, with comment counts and total score, optionally only for posts since a date.",
 		f.topTags)
-	addTool(s, additive, "create_post", "Create post",
+	tooldef.Add(s, tooldef.Additive, "create_post", "Create post",
 		"Publish a new post as the given user with 1 to 5 existing tags. Returns the created post.",
 		f.createPost)
-	addTool(s, additive, "add_comment", "Add comment",
+	tooldef.Add(s, tooldef.Additive, "add_comment", "Add comment",
 		"Add a comment to a post as the given user, either top-level or as a reply to another comment on the same post.",
 		f.addComment)
-	addTool(s, idempotentWrite, "vote", "Vote",
+	tooldef.Add(s, tooldef.IdempotentWrite, "vote", "Vote",
 		"Set a user's vote on a post or comment to up, down or clear. Voting the same way twice has no further effect.",
 		f.vote)
-	addTool(s, destructive, "delete_post", "Delete post",
+	tooldef.Add(s, tooldef.Destructive, "delete_post", "Delete post",
 		"Permanently delete a post with all its comments and votes. Only the author or a moderator may delete.",
 		f.deletePost)
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 )
 
 // An Expr is a parsed arithmetic expression.
@@ -452,7 +454,7 @@ func (p *exprParser) atom() (Expr, error) {
 				names = append(names, k)
 			}
 			sort.Strings(names)
-			return nil, p.errf("unknown function %q%s; functions: %s", name, didYouMean(name, names), strings.Join(names, ", "))
+			return nil, p.errf("unknown function %q%s; functions: %s", name, tooldef.DidYouMean(name, names), strings.Join(names, ", "))
 		}
 		p.next()
 		var args []Expr

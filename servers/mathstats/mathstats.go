@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -22,37 +23,37 @@ const Summary = "Expression evaluation and statistics: describe, percentiles, co
 // New returns the math server with all tools registered.
 func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Math and statistics", Version: "v1.0.0"}, nil)
-	data := map[string][]tweak{"data": {items(1, maxData)}}
+	data := tooldef.Tweaks{"data": {tooldef.Items(1, maxData)}}
 
-	addTool(s, "evaluate", "Evaluate an expression",
+	tooldef.AddPure(s, "evaluate", "Evaluate an expression",
 		"Evaluate an arithmetic expression with a safe parser (no code execution). Supports + - * / % ^ (or **), unary minus, factorial (!), parentheses, constants pi, e, tau, phi, named variables, and functions sin cos tan asin acos atan atan2 sinh cosh tanh exp ln log (base 10) log2 sqrt cbrt abs floor ceil round sign deg rad hypot pow mod min max factorial nCr. Angles are in radians. Limit 2000 characters.",
 		nil, evaluate)
-	addTool(s, "tabulate", "Tabulate a function",
+	tooldef.AddPure(s, "tabulate", "Tabulate a function",
 		"Evaluate an expression of one variable at evenly spaced points from `from` to `to` (inclusive), e.g. expression \"x^2 - 2\" with variable x; returns one row per point (at most 1001 points). Points where the expression is undefined carry an error instead of a value.",
-		map[string][]tweak{"points": {between(2, 1001), def(11)}, "variable": {def("x")}}, tabulate)
-	addTool(s, "describe", "Describe a data set",
+		tooldef.Tweaks{"points": {tooldef.Between(2, 1001), tooldef.Default(11)}, "variable": {tooldef.Default("x")}}, tabulate)
+	tooldef.AddPure(s, "describe", "Describe a data set",
 		"Descriptive statistics of a numeric data set (1 to 100000 values): count, sum, mean, median, mode, min, max, range, sample and population variance and standard deviation, standard error, quartiles (linear interpolation, type 7), IQR, skewness and excess kurtosis.",
 		data, describe)
-	addTool(s, "percentiles", "Percentiles",
+	tooldef.AddPure(s, "percentiles", "Percentiles",
 		"Compute the requested percentiles (0..100) of a data set with a chosen method: linear interpolation (type 7, as R and NumPy default), lower, higher, nearest or midpoint.",
-		map[string][]tweak{"data": {items(1, maxData)}, "percentiles": {items(1, 101), between(0, 100)},
-			"method": {enum("linear", "lower", "higher", "nearest", "midpoint"), def("linear")}}, percentiles)
-	addTool(s, "correlation", "Correlation",
+		tooldef.Tweaks{"data": {tooldef.Items(1, maxData)}, "percentiles": {tooldef.Items(1, 101), tooldef.Between(0, 100)},
+			"method": {tooldef.Enum("linear", "lower", "higher", "nearest", "midpoint"), tooldef.Default("linear")}}, percentiles)
+	tooldef.AddPure(s, "correlation", "Correlation",
 		"Correlation between two equally long series (3 to 100000 pairs): Pearson (linear) or Spearman (rank) coefficient r, r², covariance, the t statistic with n-2 degrees of freedom and its two-sided p-value, and a plain-language strength.",
-		map[string][]tweak{"x": {items(3, maxData)}, "y": {items(3, maxData)}, "method": {enum("pearson", "spearman"), def("pearson")}}, correlation)
-	addTool(s, "linear_regression", "Linear regression",
+		tooldef.Tweaks{"x": {tooldef.Items(3, maxData)}, "y": {tooldef.Items(3, maxData)}, "method": {tooldef.Enum("pearson", "spearman"), tooldef.Default("pearson")}}, correlation)
+	tooldef.AddPure(s, "linear_regression", "Linear regression",
 		"Ordinary least-squares fit y = slope·x + intercept over paired data (3 to 100000 points): coefficients with standard errors, r², residual standard error, fitted values and residuals per point, and predictions at the optional x values in `predict`.",
-		map[string][]tweak{"x": {items(3, maxData)}, "y": {items(3, maxData)}, "predict": {items(0, 1000)}}, regression)
-	addTool(s, "histogram", "Histogram",
+		tooldef.Tweaks{"x": {tooldef.Items(3, maxData)}, "y": {tooldef.Items(3, maxData)}, "predict": {tooldef.Items(0, 1000)}}, regression)
+	tooldef.AddPure(s, "histogram", "Histogram",
 		"Bin a data set into equal-width bins (1 to 200, default 10) between min and max (default: the data's range); returns each bin's bounds, count, relative and cumulative frequency. Bins are [lower, upper) except the last, which includes its upper bound; values outside the range are counted separately.",
-		map[string][]tweak{"data": {items(1, maxData)}, "bins": {between(1, 200), def(10)}}, histogram)
-	addTool(s, "z_scores", "Z-scores",
+		tooldef.Tweaks{"data": {tooldef.Items(1, maxData)}, "bins": {tooldef.Between(1, 200), tooldef.Default(10)}}, histogram)
+	tooldef.AddPure(s, "z_scores", "Z-scores",
 		"Standardize a data set (2 to 100000 values): z = (x - mean) / stdev, with the sample (default) or population standard deviation, and list the indexes of outliers whose |z| exceeds the threshold (default 3).",
-		map[string][]tweak{"data": {items(2, maxData)}, "threshold": {between(0, 100), def(3)}}, zScores)
-	addTool(s, "moving_average", "Moving average",
+		tooldef.Tweaks{"data": {tooldef.Items(2, maxData)}, "threshold": {tooldef.Between(0, 100), tooldef.Default(3)}}, zScores)
+	tooldef.AddPure(s, "moving_average", "Moving average",
 		"Smooth a series: trailing simple moving average over `window` points, centered moving average (odd window), or exponential moving average with smoothing factor alpha (default 2/(window+1)). The output has one value per input point; points without a full window are null.",
-		map[string][]tweak{"data": {items(1, maxData)}, "window": {between(1, 10000), def(3)},
-			"kind": {enum("simple", "centered", "exponential"), def("simple")}, "alpha": {between(0, 1)}}, movingAverage)
+		tooldef.Tweaks{"data": {tooldef.Items(1, maxData)}, "window": {tooldef.Between(1, 10000), tooldef.Default(3)},
+			"kind": {tooldef.Enum("simple", "centered", "exponential"), tooldef.Default("simple")}, "alpha": {tooldef.Between(0, 1)}}, movingAverage)
 	return s
 }
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -282,34 +283,34 @@ type statsOut struct {
 }
 
 func (c *corpus) register(s *mcp.Server) {
-	addTool(s, readOnly, "search_papers", "Search papers",
+	tooldef.Add(s, tooldef.ReadOnly, "search_papers", "Search papers",
 		"Search papers by words in title, abstract and keywords, optionally filtered by year range, venue and topic. Sort by relevance, citations or newest.",
 		c.searchPapers)
-	addTool(s, readOnly, "get_paper", "Get paper",
+	tooldef.Add(s, tooldef.ReadOnly, "get_paper", "Get paper",
 		"Get a paper's full record: authors with ids, venue, year, topic, pages, DOI, keywords, abstract, and its reference and citation counts.",
 		c.getPaper)
-	addTool(s, readOnly, "get_citations", "Get citing papers",
+	tooldef.Add(s, tooldef.ReadOnly, "get_citations", "Get citing papers",
 		"List the papers in the corpus that cite the given paper, most cited first.",
 		c.getCitations)
-	addTool(s, readOnly, "get_references", "Get references",
+	tooldef.Add(s, tooldef.ReadOnly, "get_references", "Get references",
 		"List the papers in the corpus that the given paper cites, most cited first.",
 		c.getReferences)
-	addTool(s, readOnly, "get_author", "Get author",
+	tooldef.Add(s, tooldef.ReadOnly, "get_author", "Get author",
 		"Get an author's profile: affiliation, main topic, paper and citation counts, h-index, active years and top coauthors.",
 		c.getAuthor)
-	addTool(s, readOnly, "search_authors", "Search authors",
+	tooldef.Add(s, tooldef.ReadOnly, "search_authors", "Search authors",
 		"Find authors by part of their name or affiliation, optionally limited to a research area; most cited first.",
 		c.searchAuthors)
-	addTool(s, readOnly, "author_papers", "Author's papers",
+	tooldef.Add(s, tooldef.ReadOnly, "author_papers", "Author's papers",
 		"List an author's papers, newest or most cited first.",
 		c.authorPapers)
-	addTool(s, readOnly, "list_venues", "List venues",
+	tooldef.Add(s, tooldef.ReadOnly, "list_venues", "List venues",
 		"List publication venues with full name, research area, paper count and mean citations, optionally for one research area.",
 		c.listVenues)
-	addTool(s, readOnly, "calls_for_papers", "Calls for papers",
+	tooldef.Add(s, tooldef.ReadOnly, "calls_for_papers", "Calls for papers",
 		"List upcoming calls for papers with abstract and paper deadlines, notification and conference dates, filtered by topic, venue and a paper-deadline window.",
 		c.callsForPapers)
-	addTool(s, readOnly, "citation_stats", "Citation statistics",
+	tooldef.Add(s, tooldef.ReadOnly, "citation_stats", "Citation statistics",
 		"Citation statistics for a set of papers selected by venue, topic, author and year range: totals, mean, median, max, h-index, per-year breakdown and top papers.",
 		c.citationStats)
 }

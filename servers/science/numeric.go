@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 )
 
 // A namedFunc is a function of one variable offered by integrate and find_root.
@@ -136,7 +138,7 @@ func pickFunc(name string, coeffs []float64) (namedFunc, string, error) {
 	}
 	f, ok := namedFuncs[name]
 	if !ok {
-		return namedFunc{}, "", fmt.Errorf("unknown function %q%s; available: %s, or pass polynomial coefficients", name, didYouMean(name, funcNames()), strings.Join(funcNames(), ", "))
+		return namedFunc{}, "", fmt.Errorf("unknown function %q%s; available: %s, or pass polynomial coefficients", name, tooldef.DidYouMean(name, funcNames()), strings.Join(funcNames(), ", "))
 	}
 	return f, name, nil
 }
@@ -347,5 +349,5 @@ func findConstant(q string) (constant, error) {
 			return c, nil
 		}
 	}
-	return constant{}, fmt.Errorf("unknown constant %q%s; use list_constants to see all %d (keys like speed_of_light, planck, boltzmann)", q, didYouMean(lq, constantKeys()), len(constants))
+	return constant{}, fmt.Errorf("unknown constant %q%s; use list_constants to see all %d (keys like speed_of_light, planck, boltzmann)", q, tooldef.DidYouMean(lq, constantKeys()), len(constants))
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -55,52 +56,52 @@ func roundMat(m [][]float64) [][]float64 {
 // New returns the science server with all tools registered.
 func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Scientific computing", Version: "v1.0.0"}, nil)
-	sq := map[string][]tweak{"matrix": {items(1, maxDim)}}
+	sq := tooldef.Tweaks{"matrix": {tooldef.Items(1, maxDim)}}
 
-	addTool(s, "matrix_multiply", "Multiply matrices",
+	tooldef.AddPure(s, "matrix_multiply", "Multiply matrices",
 		"Multiply two matrices A (m×n) and B (n×p), given as arrays of rows, up to 50×50; returns the m×p product. The columns of A must equal the rows of B.",
-		map[string][]tweak{"a": {items(1, maxDim)}, "b": {items(1, maxDim)}}, matMul)
-	addTool(s, "matrix_determinant", "Determinant",
+		tooldef.Tweaks{"a": {tooldef.Items(1, maxDim)}, "b": {tooldef.Items(1, maxDim)}}, matMul)
+	tooldef.AddPure(s, "matrix_determinant", "Determinant",
 		"Determinant of a square matrix (up to 50×50) by LU decomposition with partial pivoting; also reports the rank deficiency hint (singular or not).",
 		sq, matDet)
-	addTool(s, "matrix_inverse", "Inverse",
+	tooldef.AddPure(s, "matrix_inverse", "Inverse",
 		"Inverse of a square, non-singular matrix (up to 50×50) by LU decomposition, with its determinant and the infinity-norm condition number; a singular matrix is an error.",
 		sq, matInv)
-	addTool(s, "solve_linear_system", "Solve A·x = b",
+	tooldef.AddPure(s, "solve_linear_system", "Solve A·x = b",
 		"Solve the square linear system A·x = b (up to 50 unknowns) by LU decomposition with partial pivoting; returns x and the residual norm max|A·x - b|. A singular A is an error.",
-		map[string][]tweak{"a": {items(1, maxDim)}, "b": {items(1, maxDim)}}, solveSystem)
-	addTool(s, "eigen_symmetric", "Symmetric eigenvalues",
+		tooldef.Tweaks{"a": {tooldef.Items(1, maxDim)}, "b": {tooldef.Items(1, maxDim)}}, solveSystem)
+	tooldef.AddPure(s, "eigen_symmetric", "Symmetric eigenvalues",
 		"Eigenvalues (ascending) and unit eigenvectors of a real symmetric matrix (up to 50×50) by the cyclic Jacobi method. The matrix must be symmetric within 1e-9 relative tolerance.",
 		sq, eigen)
-	addTool(s, "solve_ode", "Solve an ODE",
+	tooldef.AddPure(s, "solve_ode", "Solve an ODE",
 		"Integrate an initial value problem with the classical 4th-order Runge-Kutta method using a fixed number of steps (1..100000) from t_start to t_end, and return the state sampled at output_points evenly spaced steps (2..1001, default 101). Systems: exponential_decay (k), logistic (r, K), lotka_volterra (alpha, beta, delta, gamma), damped_oscillator (omega, zeta), van_der_pol (mu), sir (beta, gamma), or linear (y' = A·y + b with `matrix` A and optional `forcing` b). Parameters not given take their defaults. Where an analytic solution exists, the final exact value and the error are reported.",
-		map[string][]tweak{
-			"system":        {enum(systemNames()...)},
-			"steps":         {between(1, 100000), def(1000)},
-			"output_points": {between(2, 1001), def(101)},
-			"initial":       {items(1, maxDim)},
+		tooldef.Tweaks{
+			"system":        {tooldef.Enum(systemNames()...)},
+			"steps":         {tooldef.Between(1, 100000), tooldef.Default(1000)},
+			"output_points": {tooldef.Between(2, 1001), tooldef.Default(101)},
+			"initial":       {tooldef.Items(1, maxDim)},
 		}, solveODE)
-	addTool(s, "integrate", "Integrate numerically",
+	tooldef.AddPure(s, "integrate", "Integrate numerically",
 		"Definite integral of a named function ("+strings.Join(funcNames(), ", ")+") or of a polynomial given by coefficients (highest degree first: [1, 0, -2] is x² - 2) from a to b. Methods: simpson (composite, `intervals` even subintervals, default 1000) or adaptive (adaptive Simpson to `tolerance`, default 1e-10). The exact value is reported when an antiderivative is known.",
-		map[string][]tweak{
-			"function":  {enum(append([]string{""}, funcNames()...)...)},
-			"method":    {enum("simpson", "adaptive"), def("adaptive")},
-			"intervals": {between(2, 1000000), def(1000)},
-			"tolerance": {between(1e-15, 1), def(1e-10)},
+		tooldef.Tweaks{
+			"function":  {tooldef.Enum(append([]string{""}, funcNames()...)...)},
+			"method":    {tooldef.Enum("simpson", "adaptive"), tooldef.Default("adaptive")},
+			"intervals": {tooldef.Between(2, 1000000), tooldef.Default(1000)},
+			"tolerance": {tooldef.Between(1e-15, 1), tooldef.Default(1e-10)},
 		}, integrate)
-	addTool(s, "find_root", "Find a root",
+	tooldef.AddPure(s, "find_root", "Find a root",
 		"Find a root f(x) = 0 of a named function or a polynomial (coefficients highest degree first). Methods: bisection (needs lower and upper with a sign change), newton (from x0, uses the exact derivative) or secant (from lower and upper as the two starting points). Returns the root, f(root), iterations, and the iteration trace (at most 200 iterations).",
-		map[string][]tweak{
-			"function":  {enum(append([]string{""}, funcNames()...)...)},
-			"method":    {enum("bisection", "newton", "secant"), def("bisection")},
-			"tolerance": {between(1e-15, 1), def(1e-12)},
+		tooldef.Tweaks{
+			"function":  {tooldef.Enum(append([]string{""}, funcNames()...)...)},
+			"method":    {tooldef.Enum("bisection", "newton", "secant"), tooldef.Default("bisection")},
+			"tolerance": {tooldef.Between(1e-15, 1), tooldef.Default(1e-12)},
 		}, findRoot)
-	addTool(s, "get_constant", "Physical constant",
+	tooldef.AddPure(s, "get_constant", "Physical constant",
 		"Look up a physical constant by key (speed_of_light), symbol (c, N_A) or name (Boltzmann constant): value in SI units, unit, standard uncertainty (0 = exact by the 2019 SI definition) and source (CODATA 2018, IAU).",
 		nil, getConstant)
-	addTool(s, "list_constants", "List constants",
+	tooldef.AddPure(s, "list_constants", "List constants",
 		"List the shipped physical constants, optionally filtered by category (universal, electromagnetic, atomic, physico-chemical, conventional, astronomical) or by a text query matched against keys, names and symbols.",
-		map[string][]tweak{"category": {enum("", "universal", "electromagnetic", "atomic", "physico-chemical", "conventional", "astronomical")}}, listConstants)
+		tooldef.Tweaks{"category": {tooldef.Enum("", "universal", "electromagnetic", "atomic", "physico-chemical", "conventional", "astronomical")}}, listConstants)
 	return s
 }
 
@@ -275,7 +276,7 @@ type ODEOut struct {
 func solveODE(_ context.Context, in ODEIn) (ODEOut, error) {
 	sys, ok := odeSystems[in.System]
 	if !ok {
-		return ODEOut{}, fmt.Errorf("unknown system %q%s; systems: %s", in.System, didYouMean(in.System, systemNames()), strings.Join(systemNames(), ", "))
+		return ODEOut{}, fmt.Errorf("unknown system %q%s; systems: %s", in.System, tooldef.DidYouMean(in.System, systemNames()), strings.Join(systemNames(), ", "))
 	}
 	if !(in.TEnd > in.TStart) {
 		return ODEOut{}, fmt.Errorf("t_end (%g) must be greater than t_start (%g)", in.TEnd, in.TStart)

@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // zone rules independent of the host
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -73,7 +74,7 @@ func resolveZone(s string) (*time.Location, string, error) {
 	for _, c := range cities {
 		cands = append(cands, c.Name)
 	}
-	return nil, "", fmt.Errorf("unknown time zone %q%s; use an IANA name like Europe/Paris or America/New_York, a city like Tokyo, or UTC (list_timezones lists zones)", s, didYouMean(s, cands))
+	return nil, "", fmt.Errorf("unknown time zone %q%s; use an IANA name like Europe/Paris or America/New_York, a city like Tokyo, or UTC (list_timezones lists zones)", s, tooldef.DidYouMean(s, cands))
 }
 
 var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
@@ -166,30 +167,30 @@ func NewWithClock(now func() time.Time) *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Time zones", Version: "v1.0.0"}, nil)
 	atDoc := " Optional `at` (RFC 3339, or a UTC wall time like 2026-06-15 12:00) fixes the instant for reproducible results; without it the server clock is used."
 
-	addTool(s, "current_time", "Current time in a zone",
+	tooldef.AddPure(s, "current_time", "Current time in a zone",
 		"The current local time in a time zone (IANA name like Europe/Paris, a city like Tokyo, or UTC): date, time, weekday, UTC offset, abbreviation, DST flag, ISO week and Unix time."+atDoc,
 		nil, sv.currentTime)
-	addTool(s, "convert_time", "Convert between zones",
+	tooldef.AddPure(s, "convert_time", "Convert between zones",
 		"Convert a time from one zone to one or more others (up to 50). `time` is RFC 3339 (an instant) or a local wall time in from_zone (2026-03-29 14:30). Wall times skipped or repeated by DST changes are reported in `note`.",
-		map[string][]tweak{"to_zones": {items(1, 50)}}, sv.convert)
-	addTool(s, "list_timezones", "List time zones",
+		tooldef.Tweaks{"to_zones": {tooldef.Items(1, 50)}}, sv.convert)
+	tooldef.AddPure(s, "list_timezones", "List time zones",
 		"List IANA time zones, filtered by region (Europe, America, ...) and/or a case-insensitive query on the name (\"york\", \"kolkata\"), with each zone's UTC offset, abbreviation and DST flag at the given instant. Without filters all ~490 zones are listed."+atDoc,
-		map[string][]tweak{"region": {enum(regions...)}}, sv.listZones)
-	addTool(s, "time_difference", "Time between two times",
+		tooldef.Tweaks{"region": {tooldef.Enum(regions...)}}, sv.listZones)
+	tooldef.AddPure(s, "time_difference", "Time between two times",
 		"The elapsed time from start to end (negative if end is earlier), in seconds, minutes, hours and days, with a human-readable form and the number of calendar days between the local dates. Each time is RFC 3339 or a wall time in its zone (start_zone / end_zone, default UTC).",
-		map[string][]tweak{"start_zone": {def("UTC")}, "end_zone": {def("UTC")}}, sv.difference)
-	addTool(s, "add_duration", "Add a duration",
+		tooldef.Tweaks{"start_zone": {tooldef.Default("UTC")}, "end_zone": {tooldef.Default("UTC")}}, sv.difference)
+	tooldef.AddPure(s, "add_duration", "Add a duration",
 		"Add (or subtract, with a leading minus) a duration to a time in a zone. Durations are ISO 8601 (P1Y2M10DT2H30M, P2W, -PT90M) or Go-style (1h30m, -45m, 36h). Calendar parts (years, months, weeks, days) keep the local wall-clock time across DST changes; clock parts (hours, minutes, seconds) are exact elapsed time.",
-		map[string][]tweak{"zone": {def("UTC")}}, sv.addDuration)
-	addTool(s, "business_days", "Business days between dates",
+		tooldef.Tweaks{"zone": {tooldef.Default("UTC")}}, sv.addDuration)
+	tooldef.AddPure(s, "business_days", "Business days between dates",
 		"Count business days (Monday to Friday, minus public holidays) from start_date to end_date inclusive (at most 3660 days). Public holidays are shipped for US (federal, observed), GB (England and Wales bank holidays), FR and DE (national); country none counts weekdays only. Lists the holidays that fall on weekdays in the range.",
-		map[string][]tweak{"country": {enum(holidayCountries...), def("none")}, "start_date": {pattern(`^\d{4}-\d{2}-\d{2}$`)}, "end_date": {pattern(`^\d{4}-\d{2}-\d{2}$`)}}, businessDays)
-	addTool(s, "world_clock", "World clock",
+		tooldef.Tweaks{"country": {tooldef.Enum(holidayCountries...), tooldef.Default("none")}, "start_date": {tooldef.Pattern(`^\d{4}-\d{2}-\d{2}$`)}, "end_date": {tooldef.Pattern(`^\d{4}-\d{2}-\d{2}$`)}}, businessDays)
+	tooldef.AddPure(s, "world_clock", "World clock",
 		"The local time in several cities at once (default: 12 major cities from Los Angeles to Auckland; up to 50 cities or zones), with offset, DST flag, the day relative to UTC (-1, 0, +1) and whether it is within business hours (Mon-Fri 09:00-17:00)."+atDoc,
-		map[string][]tweak{"cities": {items(0, 50)}}, sv.worldClock)
-	addTool(s, "dst_transitions", "DST transitions",
+		tooldef.Tweaks{"cities": {tooldef.Items(0, 50)}}, sv.worldClock)
+	tooldef.AddPure(s, "dst_transitions", "DST transitions",
 		"The daylight-saving (and other offset) transitions of a zone in a given year (1900..2100): the UTC instant, the local wall time just before and after, and the offsets and abbreviations on each side. Zones without DST return an empty list with their fixed offset.",
-		map[string][]tweak{"year": {between(1900, 2100)}}, dstTransitions)
+		tooldef.Tweaks{"year": {tooldef.Between(1900, 2100)}}, dstTransitions)
 	return s
 }
 
@@ -291,7 +292,7 @@ func (sv *server) listZones(_ context.Context, in ListIn) (ListOut, error) {
 	}
 	out.Count = len(out.Zones)
 	if out.Count == 0 {
-		return out, fmt.Errorf("no zone matches region %q and query %q%s", in.Region, in.Query, didYouMean(in.Query, zoneNames))
+		return out, fmt.Errorf("no zone matches region %q and query %q%s", in.Region, in.Query, tooldef.DidYouMean(in.Query, zoneNames))
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -70,7 +71,7 @@ func lookup(s string) (*unit, error) {
 	if s == "" {
 		return nil, fmt.Errorf("empty unit; use list_units to see the %d supported units", len(table))
 	}
-	return nil, fmt.Errorf("unknown unit %q%s; use list_units to see supported units", s, didYouMean(s, allNames))
+	return nil, fmt.Errorf("unknown unit %q%s; use list_units to see supported units", s, tooldef.DidYouMean(s, allNames))
 }
 
 // toBase and fromBase convert through the dimension's base unit.
@@ -125,33 +126,33 @@ func convert(v float64, from, to string) (ConvertOut, error) {
 // New returns the units server with all tools registered.
 func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Unit conversion", Version: "v1.0.0"}, nil)
-	dims := map[string][]tweak{"dimension": {enum(append([]string{""}, dimensions...)...)}}
+	dims := tooldef.Tweaks{"dimension": {tooldef.Enum(append([]string{""}, dimensions...)...)}}
 
-	addTool(s, "list_units", "List units",
+	tooldef.AddPure(s, "list_units", "List units",
 		"List supported units with symbol, name, dimension, accepted aliases and the factor to the dimension's base unit (SI, or bytes for data, USD for currency). Optionally filter by dimension. Currency rates are fixed reference rates dated "+RatesDate+".",
 		dims, listUnits)
 
-	addTool(s, "convert", "Convert a value",
+	tooldef.AddPure(s, "convert", "Convert a value",
 		"Convert one value between two units of the same dimension (e.g. 1 mi to m = 1609.344). Units are symbols (\"km\", \"°F\", \"kWh\", \"GiB\", \"EUR\") or names (\"miles\", \"celsius\"). Temperatures are converted with offsets; currencies use the shipped rate table dated "+RatesDate+". Results are rounded to 12 significant digits.",
 		nil, func(_ context.Context, in ConvertIn) (ConvertOut, error) { return convert(in.Value, in.From, in.To) })
 
-	addTool(s, "convert_batch", "Convert many values",
+	tooldef.AddPure(s, "convert_batch", "Convert many values",
 		"Convert up to 200 values at once. Each item is {value, from, to}; items that fail (unknown unit, incompatible dimensions) carry an error message instead of a result, and the others still convert.",
-		map[string][]tweak{"items": {items(1, 200)}}, convertBatch)
+		tooldef.Tweaks{"items": {tooldef.Items(1, 200)}}, convertBatch)
 
-	addTool(s, "convert_to_all", "Express in every unit",
+	tooldef.AddPure(s, "convert_to_all", "Express in every unit",
 		"Express one value in every unit of its dimension (e.g. 1 mi in m, km, ft, yd, nmi, ...), useful to choose a readable unit. Currency values are listed in all "+strconv.Itoa(len(usdPer))+" currencies of the rate table.",
 		nil, convertToAll)
 
-	addTool(s, "parse_quantity", "Parse a quantity",
+	tooldef.AddPure(s, "parse_quantity", "Parse a quantity",
 		"Parse a quantity written in free text such as \"5 ft 3 in\", \"5'3\\\"\", \"2 h 30 min\", \"3 lb 4 oz\", \"1.5e3 kg\" or \"72 °F\" into its components, and sum compound quantities in the base unit of their dimension. With `to`, also converts the total (\"5 ft 3 in\" to cm = 160.02). Temperatures cannot be compound.",
 		nil, parseQuantityTool)
 
-	addTool(s, "currency_rates", "Currency rate table",
+	tooldef.AddPure(s, "currency_rates", "Currency rate table",
 		"Return the shipped reference exchange rates (dated "+RatesDate+") relative to a base currency: how many units of each currency one unit of the base buys. The rates are fixed, not live.",
-		map[string][]tweak{"base": {def("USD")}}, currencyRates)
+		tooldef.Tweaks{"base": {tooldef.Default("USD")}}, currencyRates)
 
-	addTool(s, "compare_quantities", "Compare quantities",
+	tooldef.AddPure(s, "compare_quantities", "Compare quantities",
 		"Compare two quantity strings of the same dimension (e.g. \"10 km\" vs \"6 mi\") and report which is larger, their difference and ratio, with both expressed in the base unit and in the first quantity's unit.",
 		nil, compare)
 	return s
@@ -375,7 +376,7 @@ func currencyRates(_ context.Context, in RatesIn) (RatesOut, error) {
 		for _, c := range usdPer {
 			codes = append(codes, c.Code)
 		}
-		return RatesOut{}, fmt.Errorf("unknown currency %q%s; supported: %s", in.Base, didYouMean(in.Base, codes), strings.Join(codes, ", "))
+		return RatesOut{}, fmt.Errorf("unknown currency %q%s; supported: %s", in.Base, tooldef.DidYouMean(in.Base, codes), strings.Join(codes, ", "))
 	}
 	out := RatesOut{Base: b.Symbol, Date: RatesDate, Note: "fixed reference mid-market rates shipped with the server; not live, not for settlement"}
 	for _, c := range usdPer {

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cemcp/cemcp/servers/internal/tooldef"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -47,7 +48,7 @@ func findCity(name string) (*city, error) {
 			return &cities[i], nil
 		}
 	}
-	return nil, fmt.Errorf("unknown city %q%s; use search_cities to list the %d supported cities", name, didYouMean(n, cityNames()), len(cities))
+	return nil, fmt.Errorf("unknown city %q%s; use search_cities to list the %d supported cities", name, tooldef.DidYouMean(n, cityNames()), len(cities))
 }
 
 func parseDate(field, s string) (time.Time, error) {
@@ -123,8 +124,8 @@ func loc(c *city) Location {
 
 // Common argument tweaks.
 var (
-	unitsTweak = []tweak{enum("metric", "imperial"), def("metric")}
-	todayTweak = []tweak{pattern(`^\d{4}-\d{2}-\d{2}$`), def(DefaultToday)}
+	unitsTweak = []tooldef.Tweak{tooldef.Enum("metric", "imperial"), tooldef.Default("metric")}
+	todayTweak = []tooldef.Tweak{tooldef.Pattern(`^\d{4}-\d{2}-\d{2}$`), tooldef.Default(DefaultToday)}
 )
 
 // New returns the weather server with all tools registered.
@@ -132,27 +133,27 @@ func New() *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Weather", Version: "v1.0.0"}, nil)
 	note := " Data are deterministic model output; \"today\" is " + DefaultToday + " unless `today` is given."
 
-	addTool(s, "search_cities", "Search cities",
+	tooldef.AddPure(s, "search_cities", "Search cities",
 		"Search the 50 supported cities by case-insensitive substring of the name and/or ISO country code; an empty query lists all. Returns coordinates, elevation, time zone and annual climate summary (mean temperature, precipitation).",
-		map[string][]tweak{"limit": {between(1, 50), def(10)}}, searchCities)
-	addTool(s, "get_current_conditions", "Current conditions",
+		tooldef.Tweaks{"limit": {tooldef.Between(1, 50), tooldef.Default(10)}}, searchCities)
+	tooldef.AddPure(s, "get_current_conditions", "Current conditions",
 		"Current weather in a city at `hour` local time of `today` (default 12:00): temperature, feels-like, humidity, dew point, wind speed, gusts and direction, pressure, cloud cover, precipitation in the last hour, UV index, visibility and a condition such as \"Partly cloudy\"."+note,
-		map[string][]tweak{"units": unitsTweak, "today": todayTweak, "hour": {between(0, 23), def(12)}}, current)
-	addTool(s, "get_hourly_forecast", "Hourly forecast",
+		tooldef.Tweaks{"units": unitsTweak, "today": todayTweak, "hour": {tooldef.Between(0, 23), tooldef.Default(12)}}, current)
+	tooldef.AddPure(s, "get_hourly_forecast", "Hourly forecast",
 		"Hourly forecast for a city from 00:00 local of `today` for 1 to 7 days (days×24 rows): temperature, feels-like, humidity, dew point, precipitation and its probability, wind speed, gusts and direction, cloud cover, pressure and condition."+note,
-		map[string][]tweak{"units": unitsTweak, "today": todayTweak, "days": {between(1, 7), def(2)}}, hourly)
-	addTool(s, "get_daily_forecast", "Daily forecast",
+		tooldef.Tweaks{"units": unitsTweak, "today": todayTweak, "days": {tooldef.Between(1, 7), tooldef.Default(2)}}, hourly)
+	tooldef.AddPure(s, "get_daily_forecast", "Daily forecast",
 		"Daily forecast for a city for 1 to 16 days starting `today`: high and low, precipitation total, probability and hours, max wind and gusts, humidity, sunrise, sunset, daylight and sunshine hours, UV index and a summary condition."+note,
-		map[string][]tweak{"units": unitsTweak, "today": todayTweak, "days": {between(1, 16), def(7)}}, daily)
-	addTool(s, "get_historical_weather", "Historical weather",
+		tooldef.Tweaks{"units": unitsTweak, "today": todayTweak, "days": {tooldef.Between(1, 16), tooldef.Default(7)}}, daily)
+	tooldef.AddPure(s, "get_historical_weather", "Historical weather",
 		"Observed daily weather for a city over a date range (inclusive, at most 366 days, ending before `today`, from 1950 on): one row per day with high, low, mean, precipitation, wind, humidity, sunshine and condition, plus totals and extremes over the range."+note,
-		map[string][]tweak{"units": unitsTweak, "today": todayTweak, "start_date": {pattern(`^\d{4}-\d{2}-\d{2}$`)}, "end_date": {pattern(`^\d{4}-\d{2}-\d{2}$`)}}, history)
-	addTool(s, "get_climate_normals", "Climate normals",
+		tooldef.Tweaks{"units": unitsTweak, "today": todayTweak, "start_date": {tooldef.Pattern(`^\d{4}-\d{2}-\d{2}$`)}, "end_date": {tooldef.Pattern(`^\d{4}-\d{2}-\d{2}$`)}}, history)
+	tooldef.AddPure(s, "get_climate_normals", "Climate normals",
 		"Monthly climate normals (1991-2020 averages) for a city: mean daily high, low and mean temperature, precipitation total, days with precipitation ≥ 1 mm, sunshine hours, humidity and wind; month 1..12 for one month, or omit (0) for all twelve.",
-		map[string][]tweak{"units": unitsTweak, "month": {between(0, 12), def(0)}}, normals)
-	addTool(s, "get_weather_alerts", "Weather alerts",
+		tooldef.Tweaks{"units": unitsTweak, "month": {tooldef.Between(0, 12), tooldef.Default(0)}}, normals)
+	tooldef.AddPure(s, "get_weather_alerts", "Weather alerts",
 		"Active and upcoming weather alerts for a city over the next 7 days from `today`: extreme heat, frost, heavy rain, high wind, snow and thunderstorms, each with severity (advisory, watch, warning), the affected dates, a description and advice. An empty list means no alerts."+note,
-		map[string][]tweak{"units": unitsTweak, "today": todayTweak}, alerts)
+		tooldef.Tweaks{"units": unitsTweak, "today": todayTweak}, alerts)
 	return s
 }
 
@@ -195,7 +196,7 @@ func searchCities(_ context.Context, in SearchIn) (SearchOut, error) {
 		}
 	}
 	if out.Total == 0 {
-		return out, fmt.Errorf("no city matches query %q country %q%s; call search_cities with an empty query to list all", in.Query, in.Country, didYouMean(q, cityNames()))
+		return out, fmt.Errorf("no city matches query %q country %q%s; call search_cities with an empty query to list all", in.Query, in.Country, tooldef.DidYouMean(q, cityNames()))
 	}
 	return out, nil
 }

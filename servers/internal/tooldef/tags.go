@@ -1,4 +1,4 @@
-package forum
+package tooldef
 
 import (
 	"encoding/json"
@@ -11,52 +11,31 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// effect classifies what a tool does to the server's state; it selects the
-// MCP annotation hints.
-type effect int
-
-const (
-	readOnly        effect = iota // reads only
-	additive                      // creates new records; repeating creates more
-	idempotentWrite               // sets state; repeating changes nothing
-	destructive                   // deletes data; repeating changes nothing more
-)
-
-// addTool registers h as tool name with full annotations and an input schema
-// inferred from In, refined by the enum, minimum, maximum, minLength,
-// maxLength, maxItems and default struct tags (see constrain). A malformed
+// Add registers h as tool name with annotations chosen by eff and an input
+// schema inferred from In, refined by the enum, minimum, maximum, minLength,
+// maxLength, maxItems and default struct tags (see Constrain). A malformed
 // tag is a programmer error and panics at registration, never at call time.
-func addTool[In, Out any](s *mcp.Server, eff effect, name, title, desc string, h mcp.ToolHandlerFor[In, Out]) {
+func Add[In, Out any](s *mcp.Server, eff Effect, name, title, desc string, h mcp.ToolHandlerFor[In, Out]) {
 	in, err := jsonschema.For[In](nil)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", name, err))
 	}
-	if err := constrain(in, reflect.TypeFor[In]()); err != nil {
+	if err := Constrain(in, reflect.TypeFor[In]()); err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", name, err))
 	}
-	yes, no := true, false
-	ann := &mcp.ToolAnnotations{Title: title, OpenWorldHint: &no, DestructiveHint: &no}
-	switch eff {
-	case readOnly:
-		ann.ReadOnlyHint, ann.IdempotentHint = true, true
-	case idempotentWrite:
-		ann.IdempotentHint = true
-	case destructive:
-		ann.DestructiveHint, ann.IdempotentHint = &yes, true
-	}
-	mcp.AddTool(s, &mcp.Tool{Name: name, Description: desc, InputSchema: in, Annotations: ann}, h)
+	mcp.AddTool(s, &mcp.Tool{Name: name, Description: desc, InputSchema: in, Annotations: Annotations(eff, title)}, h)
 }
 
-// constrain copies constraint tags of struct type t onto schema s, recursing
+// Constrain copies the constraint tags of type t onto schema s, recursing
 // into nested structs and slices.
-func constrain(s *jsonschema.Schema, t reflect.Type) error {
+func Constrain(s *jsonschema.Schema, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Slice, reflect.Array:
 		if s.Items != nil {
-			return constrain(s.Items, t.Elem())
+			return Constrain(s.Items, t.Elem())
 		}
 	case reflect.Struct:
 		for _, f := range reflect.VisibleFields(t) {
@@ -71,7 +50,7 @@ func constrain(s *jsonschema.Schema, t reflect.Type) error {
 			if err := tagConstraints(ps, f.Tag); err != nil {
 				return fmt.Errorf("field %s: %w", f.Name, err)
 			}
-			if err := constrain(ps, f.Type); err != nil {
+			if err := Constrain(ps, f.Type); err != nil {
 				return err
 			}
 		}
