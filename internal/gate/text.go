@@ -257,7 +257,9 @@ func derefFlag(f *Flag) (Flag, bool) {
 
 // ModelResult makes a pass-through result safe for the model: instruction-
 // like text in its text content and structured content is replaced.
-func (g *Gate) ModelResult(t *catalog.Tool, res *mcp.CallToolResult) (*mcp.CallToolResult, []Flag) {
+// structured, when set, is the structured content already encoded as JSON
+// (it spares an encoding on the hot path).
+func (g *Gate) ModelResult(t *catalog.Tool, res *mcp.CallToolResult, structured json.RawMessage) (*mcp.CallToolResult, []Flag) {
 	if !g.layers.Text || res == nil {
 		return res, nil
 	}
@@ -275,7 +277,11 @@ func (g *Gate) ModelResult(t *catalog.Tool, res *mcp.CallToolResult) (*mcp.CallT
 		out.Content = append(out.Content, c)
 	}
 	if res.StructuredContent != nil {
-		if b, err := json.Marshal(res.StructuredContent); err == nil {
+		b := structured
+		if b == nil {
+			b, _ = json.Marshal(res.StructuredContent)
+		}
+		if b != nil {
 			v, ms := text.NeutralizeJSON(b, t.Server)
 			all = append(all, ms...)
 			out.StructuredContent = v

@@ -292,7 +292,7 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 	if res.IsError {
 		msg, fl := g.gate.ErrorText(t.Server, resultText(res))
 		run.addFlags(fl)
-		res, _ = g.gate.ModelResult(t, res)
+		res, _ = g.gate.ModelResult(t, res, nil)
 		rec.Status, rec.Error = "tool_error", msg
 		run.addCall(rec, args, d.Labels, d.Rule, d.Reason, len(msg))
 		return res, nil, &sandbox.ToolError{Server: t.Server, Tool: t.Name, Code: "tool_error", Message: msg}
@@ -312,7 +312,11 @@ func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string,
 		fl, rerr = g.gate.CheckShape(t, value)
 		if rerr == nil {
 			var mf []gate.Flag
-			res, mf = g.gate.ModelResult(t, res)
+			var structured json.RawMessage
+			if res.StructuredContent != nil {
+				structured = value // unwrapResult encoded it
+			}
+			res, mf = g.gate.ModelResult(t, res, structured)
 			fl = append(fl, mf...)
 			g.gate.RememberForModel(run.gr, t, value)
 		}
