@@ -28,6 +28,7 @@ import (
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gate/flow"
 	"github.com/cemcp/cemcp/internal/gate/policy"
+	"github.com/cemcp/cemcp/internal/gate/text"
 )
 
 // Flag is one finding, reported to the client and recorded in the ledger.
@@ -249,6 +250,17 @@ func (g *Gate) Call(ctx context.Context, run *Run, t *catalog.Tool, args json.Ra
 		Run:         map[string]any{"id": run.ID, "calls": n, "language": run.Language},
 	}
 	d := g.pol.Decide(in)
+	// A credential in the arguments of a call to an untrusted server is a
+	// possible exfiltration: the user decides (P5.3).
+	if g.layers.Text {
+		if ms := text.ScanSecrets(string(args)); len(ms) > 0 {
+			flags = append(flags, Flag{Kind: "secret", Source: t.Qualified, Detail: "the arguments carry what looks like a credential (" + ms[0].Rule + ")"})
+			if d.Effect == policy.Allow && !g.trusted[t.Server] {
+				d = policy.Decision{Effect: policy.Approve, Rule: "secret-in-arguments",
+					Reason: "the arguments of " + t.Qualified + " carry what looks like a credential (" + ms[0].Rule + ") and the server is not trusted"}
+			}
+		}
+	}
 	out := Decision{Rule: d.Rule, Reason: d.Reason, Labels: labelStrings(labels), Flags: flags}
 	switch d.Effect {
 	case policy.Allow:

@@ -124,3 +124,26 @@ func TestErrorText(t *testing.T) {
 		t.Errorf("sanitized error (%d bytes, %d flags): %.200q", len(s), len(flags), s)
 	}
 }
+
+// TestSecretInArguments: a credential sent to an untrusted server needs the
+// user, even through a read-only tool; to a trusted one it is only flagged.
+func TestSecretInArguments(t *testing.T) {
+	_, ts := tools(t, map[string][]*mcp.Tool{"web": {tool("search", "Search the web.", true)}, "vault": {tool("store", "Store a note.", true)}})
+	byName := map[string]*catalog.Tool{}
+	for _, t := range ts {
+		byName[t.Qualified] = t
+	}
+	g := newGate(t, "vault")
+	run := g.NewRun("r", "typescript", nil, nil, 10)
+	key := json.RawMessage(`{"q":"AKIAIOSFODNN7EXAMPLE"}`)
+	d := g.Call(context.Background(), run, byName["web.search"], key)
+	if d.Allowed || d.Rule != "secret-in-arguments" || len(d.Flags) == 0 || d.Flags[0].Kind != "secret" {
+		t.Errorf("credential to an untrusted server: %+v", d)
+	}
+	if d := g.Call(context.Background(), run, byName["vault.store"], key); !d.Allowed || len(d.Flags) == 0 {
+		t.Errorf("credential to a trusted server: %+v", d)
+	}
+	if d := g.Call(context.Background(), run, byName["web.search"], json.RawMessage(`{"q":"weather in Oslo"}`)); !d.Allowed || len(d.Flags) != 0 {
+		t.Errorf("ordinary query: %+v", d)
+	}
+}
