@@ -217,20 +217,18 @@ const (
 // that no uid change or exec can give capabilities back, switches to the
 // unprivileged uid and gid with no supplementary groups, and clears every
 // capability set. Capabilities are per thread, so every step runs on all
-// threads of the Go runtime.
+// threads of the Go runtime, except the bounding set, which matters only to
+// the thread that may exec (see dropBoundingSet): the caller's goroutine
+// must be locked to its thread (runtime.LockOSThread) from here to the
+// exec.
 func dropPrivileges(s *Setup) error {
 	bits := uintptr(secbitNoRoot | secbitNoRootLocked | secbitNoSetuidFixupLocked |
 		secbitKeepCapsLocked | secbitNoCapAmbientRaise | secbitNoCapAmbientRaiseLocke)
 	if err := allThreadsPrctl(unix.PR_SET_SECUREBITS, bits, 0); err != nil {
 		return fmt.Errorf("securebits: %w", err)
 	}
-	for c := uintptr(0); c <= 63; c++ {
-		if err := allThreadsPrctl(unix.PR_CAPBSET_DROP, c, 0); err != nil {
-			if errors.Is(err, unix.EINVAL) {
-				break // past the last capability
-			}
-			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
-		}
+	if err := dropBoundingSet(); err != nil {
+		return err
 	}
 	if err := allThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0); err != nil {
 		return fmt.Errorf("clear ambient capabilities: %w", err)
@@ -253,6 +251,34 @@ func dropPrivileges(s *Setup) error {
 	// Dumpable is a property of the process (its mm), not of a thread.
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return fmt.Errorf("dumpable: %w", err)
+	}
+	return nil
+}
+
+// dropBoundingSet empties the capability bounding set of the calling
+// thread, which the caller has locked (runtime.LockOSThread) and keeps
+// locked up to its execve, if any.
+//
+// The bounding set is consulted only when a thread calls execve (it caps
+// what the new program may gain), and execve keeps only the thread that
+// called it. So only the thread that will exec needs an empty set: the
+// Python runner execs CPython from this thread, and every thread of
+// CPython descends from it; the JavaScript runner never execs (its seccomp
+// filter denies execve and execveat on every thread). Dropping it on every
+// thread instead took one stop-the-world of the Go runtime per capability
+// (41 of them, 1-3 ms). Nothing else can gain a capability from the
+// bounding set of the other threads: capset can raise inheritable
+// capabilities only from the permitted set (empty on every thread after
+// setresuid) and is denied by seccomp, as are prctl and user namespaces;
+// see design/jail.md.
+func dropBoundingSet() error {
+	for c := uintptr(0); c <= 63; c++ {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				return nil // past the last capability
+			}
+			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+		}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -57,9 +58,15 @@ func Main(args []string) int {
 		debug.SetMemoryLimit(setup.MemoryBytes * 3 / 4)
 	}
 	if setup.Confine {
+		// The bounding set is emptied on this thread only, the one that
+		// execs CPython (see dropBoundingSet): stay on it up to the exec.
+		runtime.LockOSThread()
 		if err := Confine(&setup); err != nil {
 			fmt.Fprintf(os.Stderr, "cemcp-runner: confine: %v\n", err)
 			return ExitSetup
+		}
+		if setup.Python == "" {
+			runtime.UnlockOSThread() // no exec: seccomp denies it
 		}
 	}
 	if setup.Python != "" {
