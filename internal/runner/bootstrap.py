@@ -1,45 +1,110 @@
 # cemcp Python bootstrap: runs one program inside the jail and speaks the
 # bridge protocol (package bridge) on fd 3: 4-byte big-endian length + JSON.
-# It is exec'd by cemcp-runner after confinement; see package runner.
-import ast
+#
+# cemcp-runner execs CPython after confinement with a small prelude
+# (pythonPrelude in python_linux.go) that sends ready and waits in its first
+# read of fd 3; only when the run frame starts arriving does it compile and
+# exec this file in __main__, where it left the bytes read so far as _head.
+# A warm runner can idle for hours, so nothing big is built before that:
+# compiling this file at start-up would leave about 1.4 MB of parser memory
+# resident, and json about 1.3 MB more (it pulls in re). This file imports
+# only modules that are already loaded or built in, plus the C codec of
+# _json, used directly (no os, json, re, ast, struct or traceback).
 import builtins
 import io
-import json
-import os
-import struct
+import posix
 import sys
-import traceback
 
 _FD = 3
 _MAX_FRAME = int(sys.argv[1]) if len(sys.argv) > 1 else 4 << 20
+_PyCF_ONLY_AST = 0x400  # ast.PyCF_ONLY_AST, without importing ast
+
+
+def _codec():
+    """Returns (loads, dumps) for the bridge: compact, UTF-8, no NaN."""
+    try:
+        import _json
+
+        class _Ctx:
+            strict = True
+            object_hook = None
+            object_pairs_hook = None
+            parse_float = float
+            parse_int = int
+            parse_constant = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}.__getitem__
+
+        scan = _json.make_scanner(_Ctx())
+
+        def loads(s):
+            try:
+                value, end = scan(s, 0)
+            except StopIteration as e:
+                raise ValueError(f"invalid JSON at {e.value}") from None
+            except SystemError:
+                # Before 3.12 the scanner reports a syntax error through
+                # json.decoder.JSONDecodeError only if json.decoder is loaded.
+                raise ValueError("invalid JSON") from None
+            if end != len(s):
+                raise ValueError(f"extra data at {end}")
+            return value
+
+        def default(o):
+            raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+        def dumps(o):
+            enc = _json.make_encoder({}, default, _json.encode_basestring, None, ":", ",", False, False, False)
+            return "".join(enc(o, 0))
+
+        if loads('{"a":[1,2.5,"\\u00e9",null,true]}') != {"a": [1, 2.5, "\u00e9", None, True]} or dumps({"a": ["\u00e9", 1.5]}) != '{"a":["\u00e9",1.5]}':
+            raise ValueError("unexpected _json behaviour")
+        return loads, dumps
+    except Exception:  # noqa: BLE001 - any surprise in _json: use the json package
+        import json
+
+        def dumps(o):
+            return json.dumps(o, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+        return json.loads, dumps
 
 
 def _read_exact(n):
-    buf = bytearray()
+    buf = b""
     while len(buf) < n:
-        chunk = os.read(_FD, n - len(buf))
+        chunk = posix.read(_FD, n - len(buf))
         if not chunk:
-            os._exit(12)
+            posix._exit(12)
         buf += chunk
-    return bytes(buf)
+    return buf
+
+
+def _recv_raw(head=b""):
+    if len(head) < 4:
+        head += _read_exact(4 - len(head))
+    n = int.from_bytes(head, "big")
+    if n == 0 or n > _MAX_FRAME:
+        posix._exit(11)
+    return _read_exact(n)
 
 
 def _recv():
-    (n,) = struct.unpack(">I", _read_exact(4))
-    if n == 0 or n > _MAX_FRAME:
-        os._exit(11)
-    msg = json.loads(_read_exact(n))
+    try:
+        msg = _loads(_recv_raw().decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError included
+        posix._exit(11)
     if not isinstance(msg, dict):
-        os._exit(11)
+        posix._exit(11)
     return msg
 
 
 def _send(msg):
-    data = json.dumps(msg, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    buf = struct.pack(">I", len(data)) + data
-    view = memoryview(buf)
+    # "replace": a lone surrogate in a str is not UTF-8; it becomes "?".
+    _send_raw(_dumps(msg).encode("utf-8", "replace"))
+
+
+def _send_raw(data):
+    view = memoryview(len(data).to_bytes(4, "big") + data)
     while view:
-        k = os.write(_FD, view)
+        k = posix.write(_FD, view)
         view = view[k:]
 
 
@@ -103,7 +168,7 @@ def _call(name, args=None):
     if not isinstance(args, dict):
         raise ToolError("arguments must be a dict", server, tool, "invalid_arguments")
     try:
-        encoded = json.loads(json.dumps(args))
+        encoded = _loads(_dumps(args))
     except (TypeError, ValueError) as e:
         raise ToolError(f"arguments are not JSON: {e}", server, tool, "invalid_arguments") from None
     if _State.calls >= _State.max_calls:
@@ -114,7 +179,7 @@ def _call(name, args=None):
     _send({"t": "call", "id": cid, "tool": name, "args": encoded})
     reply = _recv()
     if reply.get("t") != "result" or reply.get("id") != cid:
-        os._exit(11)  # a result for a call that was never issued
+        posix._exit(11)  # a result for a call that was never issued
     te = reply.get("tool_error")
     if te is not None:
         raise ToolError(str(te.get("message", "")), te.get("server", server), te.get("tool", tool), te.get("code", "tool_error"))
@@ -155,11 +220,23 @@ def _make_tools(refs):
 
 
 def _line_of(tb):
+    """The line of the innermost frame of the program in a traceback."""
     line = 0
-    for frame in traceback.extract_tb(tb):
-        if frame.filename == "program.py":
-            line = frame.lineno or 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "program.py":
+            line = tb.tb_lineno or 0
+        tb = tb.tb_next
     return line
+
+
+def _compile(program):
+    """Compiles the program as the body of a function, so that return works
+    and line numbers stay the program's."""
+    tree = compile(program, "program.py", "exec", _PyCF_ONLY_AST)
+    module = compile("def __cemcp_main__():\n    pass\n", "program.py", "exec", _PyCF_ONLY_AST)
+    if tree.body:
+        module.body[0].body = tree.body
+    return compile(module, "program.py", "exec")
 
 
 def _run(msg):
@@ -173,14 +250,11 @@ def _run(msg):
     done = {"t": "done"}
     sys.stdout = sys.stderr = out
     try:
-        tree = ast.parse(msg.get("program", ""), filename="program.py")
-        fn = ast.parse("def __cemcp_main__():\n    pass\n").body[0]
-        fn.body = tree.body or [ast.Pass()]
-        module = ast.Module(body=[fn], type_ignores=[])
-        ast.fix_missing_locations(module)
-        code = compile(module, "program.py", "exec")
+        code = _compile(msg.get("program", ""))
     except SyntaxError as e:
         done["error"] = {"kind": "syntax", "message": f"{e.msg}", "line": e.lineno or 0}
+    except ValueError as e:  # a NUL in the source, before Python 3.12
+        done["error"] = {"kind": "syntax", "message": str(e)}
     else:
         env = {"__builtins__": builtins, "__name__": "__main__", "tools": tools, "ToolError": ToolError}
         try:
@@ -188,11 +262,11 @@ def _run(msg):
             value = env["__cemcp_main__"]()
             if value is not None:
                 try:
-                    encoded = json.dumps(value, ensure_ascii=False)
+                    encoded = _dumps(value)
                 except (TypeError, ValueError) as e:
                     done["error"] = {"kind": "exception", "message": f"the return value is not JSON: {e}"}
                 else:
-                    if len(encoded.encode("utf-8")) > out.limit:
+                    if len(encoded.encode("utf-8", "replace")) > out.limit:
                         done["error"] = {"kind": "limit", "limit": "output", "message": "the return value exceeds the output limit"}
                     else:
                         done["value"] = value
@@ -212,13 +286,18 @@ def _run(msg):
     _send(done)
 
 
-def _main():
-    _send({"t": "ready"})
-    msg = _recv()
-    if msg.get("t") != "run":
-        os._exit(11)
+def _main(head):
+    data = _recv_raw(head)
+    global _loads, _dumps
+    _loads, _dumps = _codec()
+    try:
+        msg = _loads(data.decode("utf-8"))
+    except ValueError:
+        posix._exit(11)
+    if not isinstance(msg, dict) or msg.get("t") != "run":
+        posix._exit(11)
     _run(msg)
-    os._exit(0)
+    posix._exit(0)
 
 
-_main()
+_main(_head)  # noqa: F821 - set by the prelude
