@@ -213,24 +213,29 @@ const (
 	secbitNoCapAmbientRaiseLocke = 1 << 7
 )
 
-// dropPrivileges empties the bounding and ambient sets, locks securebits so
-// that no uid change or exec can give capabilities back, switches to the
-// unprivileged uid and gid with no supplementary groups, and clears every
-// capability set. Capabilities are per thread, so every step runs on all
-// threads of the Go runtime, except the bounding set, which matters only to
-// the thread that may exec (see dropBoundingSet): the caller's goroutine
-// must be locked to its thread (runtime.LockOSThread) from here to the
-// exec.
+// dropPrivileges switches to the unprivileged uid and gid with no
+// supplementary groups, which clears the permitted, effective and ambient
+// capabilities of every thread; it also empties the bounding, inheritable
+// and ambient sets, locks securebits so that no uid change or exec can give
+// capabilities back, and sets no_new_privs.
+//
+// The uid, gid and groups are per thread in the kernel, so they change on
+// every thread of the Go runtime (the syscall package does so; each change
+// is a stop-the-world). The other steps matter only to a thread that
+// execs, so they are done on the calling thread alone, which the caller
+// has locked (runtime.LockOSThread) and keeps locked up to its execve; see
+// dropBoundingSet for why that is enough. no_new_privs reaches every thread
+// with Landlock and with the seccomp filter (TSYNC).
 func dropPrivileges(s *Setup) error {
 	bits := uintptr(secbitNoRoot | secbitNoRootLocked | secbitNoSetuidFixupLocked |
 		secbitKeepCapsLocked | secbitNoCapAmbientRaise | secbitNoCapAmbientRaiseLocke)
-	if err := allThreadsPrctl(unix.PR_SET_SECUREBITS, bits, 0); err != nil {
+	if err := unix.Prctl(unix.PR_SET_SECUREBITS, bits, 0, 0, 0); err != nil {
 		return fmt.Errorf("securebits: %w", err)
 	}
 	if err := dropBoundingSet(); err != nil {
 		return err
 	}
-	if err := allThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0); err != nil {
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 		return fmt.Errorf("clear ambient capabilities: %w", err)
 	}
 	if err := syscall.Setgroups(nil); err != nil {
@@ -245,7 +250,7 @@ func dropPrivileges(s *Setup) error {
 	if err := clearCaps(); err != nil {
 		return fmt.Errorf("capset: %w", err)
 	}
-	if err := allThreadsPrctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0); err != nil {
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("no_new_privs: %w", err)
 	}
 	// Dumpable is a property of the process (its mm), not of a thread.
@@ -264,13 +269,14 @@ func dropPrivileges(s *Setup) error {
 // called it. So only the thread that will exec needs an empty set: the
 // Python runner execs CPython from this thread, and every thread of
 // CPython descends from it; the JavaScript runner never execs (its seccomp
-// filter denies execve and execveat on every thread). Dropping it on every
-// thread instead took one stop-the-world of the Go runtime per capability
-// (41 of them, 1-3 ms). Nothing else can gain a capability from the
-// bounding set of the other threads: capset can raise inheritable
-// capabilities only from the permitted set (empty on every thread after
-// setresuid) and is denied by seccomp, as are prctl and user namespaces;
-// see design/jail.md.
+// filter denies execve and execveat on every thread). The same holds for
+// the inheritable set (empty on every thread from the start: a new user
+// namespace starts with none), the ambient set and securebits. Dropping
+// the bounding set on every thread instead took one stop-the-world of the
+// Go runtime per capability (41 of them, 1-3 ms). No other thread can gain
+// a capability: setresuid empties the permitted set of every thread, so
+// capset cannot raise anything, and seccomp denies capset, prctl, setuid
+// and new user namespaces anyway; see design/jail.md.
 func dropBoundingSet() error {
 	for c := uintptr(0); c <= 63; c++ {
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil {
@@ -279,13 +285,6 @@ func dropBoundingSet() error {
 			}
 			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
 		}
-	}
-	return nil
-}
-
-func allThreadsPrctl(option, arg2, arg3 uintptr) error {
-	if _, _, errno := syscall.AllThreadsSyscall6(unix.SYS_PRCTL, option, arg2, arg3, 0, 0, 0); errno != 0 {
-		return errno
 	}
 	return nil
 }

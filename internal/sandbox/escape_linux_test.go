@@ -385,3 +385,58 @@ func descendsFromUs(pid int) bool {
 	}
 	return false
 }
+
+// TestJailCredentials reads the credentials of every thread of a confined
+// runner from the host: no capability in any set but the bounding set
+// (emptied only on the thread that may exec, see design/jail.md),
+// no_new_privs and a seccomp filter everywhere, the unprivileged host uid.
+// The Python runner, which exec'd CPython from that thread, must have an
+// empty bounding set on every thread: nothing it runs can gain a
+// capability at exec.
+func TestJailCredentials(t *testing.T) {
+	j := newTestJail(t, JailConfig{})
+	langs := []bool{false}
+	if j.python != "" {
+		langs = append(langs, true)
+	}
+	for _, python := range langs {
+		p, err := j.spawn(t.Context(), python)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid := p.cmd.Process.Pid
+		tasks, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
+		if err != nil || len(tasks) == 0 {
+			p.kill()
+			t.Fatalf("threads of %d: %v", pid, err)
+		}
+		for _, task := range tasks {
+			data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "task", task.Name(), "status"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := map[string]string{}
+			for _, line := range strings.Split(string(data), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok {
+					st[k] = strings.TrimSpace(v)
+				}
+			}
+			want := map[string]string{
+				"CapInh": "0000000000000000", "CapPrm": "0000000000000000",
+				"CapEff": "0000000000000000", "CapAmb": "0000000000000000",
+				"NoNewPrivs": "1", "Seccomp": "2",
+				"Uid": strings.Repeat(strconv.Itoa(j.cfg.HostUID)+"\t", 3) + strconv.Itoa(j.cfg.HostUID),
+				"Gid": strings.Repeat(strconv.Itoa(j.cfg.HostGID)+"\t", 3) + strconv.Itoa(j.cfg.HostGID),
+			}
+			if python {
+				want["CapBnd"] = "0000000000000000"
+			}
+			for k, v := range want {
+				if st[k] != v {
+					t.Errorf("python=%v thread %s: %s = %q, want %q", python, task.Name(), k, st[k], v)
+				}
+			}
+		}
+		p.kill()
+	}
+}

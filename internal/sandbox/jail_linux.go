@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ type Jail struct {
 	cg     *cgroups // nil with NoCgroups
 	python string   // resolved interpreter; "" when unavailable
 	noPy   string   // why Python is unavailable
+	netns  *netNS   // the runners' shared, empty network namespace
 	pool   *pool    // JavaScript runners
 	pyPool *pool    // Python runners
 	// seccompJS and seccompPy are the runners' seccomp programs, assembled
@@ -92,6 +94,9 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 		return nil, err
 	}
 	j.runnerEnv = runnerEnv(cfg.CPUPercent)
+	if j.netns, err = newNetNS(max(2, runtime.NumCPU())); err != nil {
+		return nil, err
+	}
 	if cfg.PoolSize > 0 {
 		j.pool = newPool(j, cfg.PoolSize, false)
 	}
@@ -171,6 +176,7 @@ func (j *Jail) Close() error {
 		p.kill()
 	}
 	j.reaping.Wait()
+	j.netns.close()
 	return nil
 }
 
@@ -279,7 +285,9 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	cmd.ExtraFiles = []*os.File{child} // fd 3
 	cmd.Stderr = p.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWNET |
+		// No CLONE_NEWNET: the runner inherits the shared, empty network
+		// namespace of the thread that clones it (see netNS).
+		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
 			syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWCGROUP,
 		UidMappings: []syscall.SysProcIDMap{
 			{ContainerID: 0, HostID: j.cfg.HostUID - 1, Size: 1}, // setup only; never runs the program
@@ -305,7 +313,12 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
 	}
 	p.cmd = cmd
-	startErr := cmd.Start()
+	var startErr error
+	if confine {
+		startErr = j.netns.start(cmd)
+	} else {
+		startErr = cmd.Start()
+	}
 	if cgDone != nil {
 		// Collect the cgroup even when the start failed, so kill removes it.
 		c := <-cgDone
