@@ -213,19 +213,24 @@ const (
 	secbitNoCapAmbientRaiseLocke = 1 << 7
 )
 
-// dropPrivileges switches to the unprivileged uid and gid with no
-// supplementary groups, which clears the permitted, effective and ambient
-// capabilities of every thread; it also empties the bounding, inheritable
-// and ambient sets, locks securebits so that no uid change or exec can give
-// capabilities back, and sets no_new_privs.
+// dropPrivileges leaves the runner with no capability in any set of any
+// thread and no way to gain one: it locks securebits, empties the bounding
+// and ambient sets, makes sure of the unprivileged uid and gid with no
+// supplementary groups, clears the permitted, effective and inheritable
+// sets of every thread (which also empties their ambient sets, always a
+// subset of permitted and inheritable), sets no_new_privs and makes the
+// process not dumpable.
 //
-// The uid, gid and groups are per thread in the kernel, so they change on
-// every thread of the Go runtime (the syscall package does so; each change
-// is a stop-the-world). The other steps matter only to a thread that
-// execs, so they are done on the calling thread alone, which the caller
-// has locked (runtime.LockOSThread) and keeps locked up to its execve; see
-// dropBoundingSet for why that is enough. no_new_privs reaches every thread
-// with Landlock and with the seccomp filter (TSYNC).
+// The host starts the runner as the jail's uid and gid already, with
+// CAP_SYS_ADMIN and CAP_SETPCAP as ambient capabilities of its own user
+// namespace (package sandbox), so only the capset needs every thread (one
+// stop-the-world of the Go runtime). The ids are switched here, on every
+// thread, only if the runner was started otherwise. Securebits, the
+// bounding and ambient sets matter only to a thread that execs, so they
+// are set on the calling thread alone, which the caller has locked
+// (runtime.LockOSThread) and keeps locked up to its execve; see
+// dropBoundingSet. no_new_privs reaches every thread with Landlock and
+// with the seccomp filter (TSYNC).
 func dropPrivileges(s *Setup) error {
 	bits := uintptr(secbitNoRoot | secbitNoRootLocked | secbitNoSetuidFixupLocked |
 		secbitKeepCapsLocked | secbitNoCapAmbientRaise | secbitNoCapAmbientRaiseLocke)
@@ -238,14 +243,22 @@ func dropPrivileges(s *Setup) error {
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 		return fmt.Errorf("clear ambient capabilities: %w", err)
 	}
-	if err := syscall.Setgroups(nil); err != nil {
-		return fmt.Errorf("setgroups: %w", err)
+	// Each of these is a stop-the-world: skip them when the host already
+	// started the runner with the jail's ids.
+	if groups, err := syscall.Getgroups(); err != nil || len(groups) > 0 {
+		if err := syscall.Setgroups(nil); err != nil {
+			return fmt.Errorf("setgroups: %w", err)
+		}
 	}
-	if err := syscall.Setresgid(s.GID, s.GID, s.GID); err != nil {
-		return fmt.Errorf("setresgid %d: %w", s.GID, err)
+	if !sameIDs(unix.Getresgid, s.GID) {
+		if err := syscall.Setresgid(s.GID, s.GID, s.GID); err != nil {
+			return fmt.Errorf("setresgid %d: %w", s.GID, err)
+		}
 	}
-	if err := syscall.Setresuid(s.UID, s.UID, s.UID); err != nil {
-		return fmt.Errorf("setresuid %d: %w", s.UID, err)
+	if !sameIDs(unix.Getresuid, s.UID) {
+		if err := syscall.Setresuid(s.UID, s.UID, s.UID); err != nil {
+			return fmt.Errorf("setresuid %d: %w", s.UID, err)
+		}
 	}
 	if err := clearCaps(); err != nil {
 		return fmt.Errorf("capset: %w", err)
@@ -260,6 +273,13 @@ func dropPrivileges(s *Setup) error {
 	return nil
 }
 
+// sameIDs reports whether the real, effective and saved ids that get
+// returns are all id.
+func sameIDs(get func() (int, int, int), id int) bool {
+	r, e, s := get()
+	return r == id && e == id && s == id
+}
+
 // dropBoundingSet empties the capability bounding set of the calling
 // thread, which the caller has locked (runtime.LockOSThread) and keeps
 // locked up to its execve, if any.
@@ -270,8 +290,7 @@ func dropPrivileges(s *Setup) error {
 // Python runner execs CPython from this thread, and every thread of
 // CPython descends from it; the JavaScript runner never execs (its seccomp
 // filter denies execve and execveat on every thread). The same holds for
-// the inheritable set (empty on every thread from the start: a new user
-// namespace starts with none), the ambient set and securebits. Dropping
+// the ambient set and securebits. Dropping
 // the bounding set on every thread instead took one stop-the-world of the
 // Go runtime per capability (41 of them, 1-3 ms). No other thread can gain
 // a capability: setresuid empties the permitted set of every thread, so

@@ -32,8 +32,8 @@ type JailConfig struct {
 	// /usr/bin/python3 when it exists; "none" disables Python.
 	Python string
 	// HostUID and HostGID are the host ids that the jail's unprivileged
-	// uid and gid (1000 inside) map to (default 65534, nobody). The
-	// setup identity, 0 inside, maps to HostUID-1 and HostGID-1.
+	// uid and gid (1000 inside) map to (default 65534, nobody). They are
+	// the only ids mapped: nothing in the jail is ever uid 0.
 	HostUID, HostGID int
 	// CgroupRoot is where the cgroup file systems are mounted (default
 	// /sys/fs/cgroup).

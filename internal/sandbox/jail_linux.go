@@ -21,6 +21,7 @@ import (
 	"github.com/cemcp/cemcp/internal/bridge"
 	"github.com/cemcp/cemcp/internal/runner/policy"
 	"github.com/cemcp/cemcp/internal/transpile"
+	"golang.org/x/sys/unix"
 )
 
 // Jail runs each program in a fresh cemcp-runner process confined by
@@ -289,21 +290,22 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		// namespace of the thread that clones it (see netNS).
 		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
 			syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWCGROUP,
-		UidMappings: []syscall.SysProcIDMap{
-			{ContainerID: 0, HostID: j.cfg.HostUID - 1, Size: 1}, // setup only; never runs the program
-			{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1},
-		},
-		GidMappings: []syscall.SysProcIDMap{
-			{ContainerID: 0, HostID: j.cfg.HostGID - 1, Size: 1},
-			{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1},
-		},
-		GidMappingsEnableSetgroups: true, // so the runner can drop the supplementary groups
-		// Become 0 of the new user namespace (host uid HostUID-1, not the
-		// gateway's) with no supplementary groups: the runner then has
-		// capabilities only inside its own namespaces, to set up the jail.
-		Credential: &syscall.Credential{Uid: 0, Gid: 0, Groups: []uint32{}},
-		Pdeathsig:  syscall.SIGKILL,
-		Setsid:     true,
+		// Only the jail's unprivileged ids are mapped: nothing in the jail
+		// is ever uid 0, even during setup.
+		UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
+		GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
+		GidMappingsEnableSetgroups: true, // so that the supplementary groups can be dropped
+		// The runner starts as the jail's uid and gid with no supplementary
+		// groups, holding only the two capabilities its setup needs, and
+		// those only in its own user namespace: CAP_SYS_ADMIN (mounts,
+		// pivot_root, sethostname) and CAP_SETPCAP (bounding set and
+		// securebits). It clears them on every thread before it reads a
+		// program (runner.Confine). Starting with the final ids saves the
+		// runner three stop-the-world uid, gid and groups changes.
+		Credential:  &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
+		AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP},
+		Pdeathsig:   syscall.SIGKILL,
+		Setsid:      true,
 	}
 	if cgFD != nil {
 		cmd.SysProcAttr.UseCgroupFD = true
