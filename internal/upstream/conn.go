@@ -44,6 +44,7 @@ type conn struct {
 // link is one established session and what it runs over.
 type link struct {
 	cs    *mcp.ClientSession
+	tap   *tap            // the fast path for tools/call; nil over HTTP and SSE
 	proc  *process        // stdio only
 	httpT *http.Transport // http and sse only
 	// ctx lives as long as the link; cancelling it cancels in-flight calls
@@ -195,6 +196,14 @@ func (c *conn) connect(ctx context.Context) (_ *link, _ []*mcp.Tool, err error) 
 	t, err := c.transport(l)
 	if err != nil {
 		return nil, nil, err
+	}
+	switch {
+	case l.proc != nil && c.hub.dial == nil:
+		l.tap = newTap()
+		t = &lineTransport{r: l.proc.guard, w: l.proc.stdin, tap: l.tap}
+	case tappable(t):
+		l.tap = newTap()
+		t = &tapTransport{inner: t, tap: l.tap}
 	}
 	copts := &mcp.ClientOptions{
 		Logger: c.log,
@@ -559,7 +568,21 @@ func (c *conn) call(ctx context.Context, tool string, args json.RawMessage, opts
 			params.SetProgressToken(tok)
 		}
 	}
-	res, err := l.cs.CallTool(callCtx, params)
+	var res *mcp.CallToolResult
+	if l.tap != nil {
+		var raw json.RawMessage
+		if arguments != nil {
+			raw = args
+		}
+		res, err = l.tap.callTool(callCtx, tool, raw, params.GetProgressToken())
+		if errors.Is(err, errNeedsSession) {
+			// The upstream asked for input before its result: the SDK
+			// session holds the protocol for answering, so it calls again.
+			res, err = l.cs.CallTool(callCtx, params)
+		}
+	} else {
+		res, err = l.cs.CallTool(callCtx, params)
+	}
 	if err == nil {
 		return res, nil
 	}
