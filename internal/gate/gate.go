@@ -165,8 +165,7 @@ func (g *Gate) RememberForModel(run *Run, t *catalog.Tool, value json.RawMessage
 	if run.past == nil || !g.layers.Flow || len(value) == 0 {
 		return
 	}
-	past, trusted := run.past, g.trusted[t.Server]
-	go past.Observe(t.Server, t.Name, trusted, value)
+	run.past.ObserveLater(t.Server, t.Name, g.trusted[t.Server], value)
 }
 
 // SetHistory gives the run what earlier runs of its client session

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Label says where a value came from: the result of one tool call.
@@ -72,6 +73,63 @@ type Tracker struct {
 	startObs []int32
 	// tokens maps a digit token to the observations it occurred in.
 	tokens map[string][]int32
+
+	// later are observations not indexed yet (ObserveLater); every
+	// look-up indexes them first.
+	laterMu   sync.Mutex
+	later     []laterObs // guarded by laterMu
+	scheduled bool       // a background indexing is due; guarded by laterMu
+}
+
+type laterObs struct {
+	server, tool string
+	trusted      bool
+	result       json.RawMessage
+}
+
+// laterDelay is how long after ObserveLater the background indexing runs:
+// after the result it was called for has gone out.
+const laterDelay = 250 * time.Microsecond
+
+// ObserveLater records a result like Observe, but indexes it off the
+// caller's path: shortly after, in the background, or at the next look-up
+// (Labels, LabelsFor, LabelsForValue), whichever comes first. A look-up
+// never misses an observation made before it. result must not be modified
+// afterwards.
+func (t *Tracker) ObserveLater(server, tool string, trusted bool, result json.RawMessage) {
+	t.laterMu.Lock()
+	t.later = append(t.later, laterObs{server, tool, trusted, result})
+	schedule := !t.scheduled
+	t.scheduled = true
+	t.laterMu.Unlock()
+	if schedule {
+		time.AfterFunc(laterDelay, t.flushLater)
+	}
+}
+
+// flushLater indexes the observations ObserveLater queued.
+func (t *Tracker) flushLater() {
+	t.laterMu.Lock()
+	defer t.laterMu.Unlock()
+	t.scheduled = false
+	for _, o := range t.later {
+		t.Observe(o.server, o.tool, o.trusted, o.result)
+	}
+	t.later = nil
+}
+
+// pendingLater reports whether observations wait to be indexed.
+func (t *Tracker) pendingLater() bool {
+	t.laterMu.Lock()
+	defer t.laterMu.Unlock()
+	return len(t.later) > 0
+}
+
+// catchUp indexes queued observations before a look-up.
+func (t *Tracker) catchUp() {
+	if t.pendingLater() {
+		t.flushLater()
+	}
 }
 
 // NewTracker returns an empty Tracker.
@@ -182,6 +240,7 @@ func (t *Tracker) hash(s string) uint64 {
 
 // Labels returns the label of every result observed so far, in order.
 func (t *Tracker) Labels() []Label {
+	t.catchUp()
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return append([]Label(nil), t.labels...)
@@ -202,6 +261,7 @@ func (t *Tracker) LabelsFor(args json.RawMessage) []Label {
 // (map[string]any, []any, string, float64 or json.Number, bool, nil; Go
 // integers are accepted too).
 func (t *Tracker) LabelsForValue(args any) []Label {
+	t.catchUp()
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if len(t.labels) == 0 {

@@ -323,3 +323,30 @@ func reportPercentiles(b *testing.B, durs []time.Duration) {
 	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(durs[len(durs)*95/100].Nanoseconds()), "p95-ns")
 }
+
+// TestObserveLater: an observation queued with ObserveLater is seen by the
+// next look-up at once, and is indexed in the background when no look-up
+// comes.
+func TestObserveLater(t *testing.T) {
+	tr := NewTracker(Options{})
+	tr.ObserveLater("crm", "get", false, json.RawMessage(`{"email":"mallory@evil.example"}`))
+	ls := tr.LabelsFor(json.RawMessage(`{"to":"mallory@evil.example"}`))
+	if len(ls) != 1 || ls[0].Server != "crm" {
+		t.Fatalf("labels right after ObserveLater = %+v, want the crm result", ls)
+	}
+	tr2 := NewTracker(Options{})
+	tr2.ObserveLater("crm", "get", false, json.RawMessage(`{"email":"mallory@evil.example"}`))
+	deadline := time.Now().Add(5 * time.Second)
+	for tr2.pendingLater() {
+		if time.Now().After(deadline) {
+			t.Fatal("the queued observation was never indexed in the background")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	tr2.mu.RLock()
+	n := len(tr2.labels)
+	tr2.mu.RUnlock()
+	if n != 1 {
+		t.Fatalf("%d observations indexed, want 1", n)
+	}
+}

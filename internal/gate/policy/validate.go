@@ -304,6 +304,16 @@ func dedup(s []string) []string {
 	return out
 }
 
+// composite reports whether v is an object or an array: only those can
+// hold undeclared fields.
+func composite(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
 // extras appends the paths of object fields that the schema does not
 // declare (in properties or patternProperties), following properties,
 // items and $ref. Schemas that combine others (allOf, anyOf, oneOf) are not
@@ -331,7 +341,9 @@ func extras(s *jsonschema.Schema, v any, at string, out *[]string, depth int) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if ps, ok := s.Properties[k]; ok {
-				extras(ps, v[k], path(at, []string{k}), out, depth+1)
+				if composite(v[k]) {
+					extras(ps, v[k], path(at, []string{k}), out, depth+1)
+				}
 				continue
 			}
 			matched := false
@@ -353,6 +365,9 @@ func extras(s *jsonschema.Schema, v any, at string, out *[]string, depth int) {
 			}
 		}
 		for i, x := range v {
+			if !composite(x) {
+				continue // a scalar has no fields
+			}
 			if i < len(s.PrefixItems) {
 				extras(s.PrefixItems[i], x, path(at, []string{strconv.Itoa(i)}), out, depth+1)
 			} else if items != nil {
