@@ -61,7 +61,11 @@ type Ledger struct {
 	insert, check, readHead, writeHead *sql.Stmt
 
 	commits atomic.Int64 // transactions committed (benchmarks)
-	taken   atomic.Int64 // requests taken by the writer (tests)
+	// open are runs this writer began and has not seen finish, so that a
+	// call or flag record of one needs no look-up. Written only by the
+	// writer goroutine, after a commit.
+	open  map[string]bool
+	taken atomic.Int64 // requests taken by the writer (tests)
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -336,7 +340,7 @@ type noWaitKey struct{}
 
 // lingerFor is how long the writer waits to batch records no caller waits
 // for.
-const lingerFor = 2 * time.Millisecond
+const lingerFor = 10 * time.Millisecond
 
 // NoWait returns a context under which BeginRun, RecordCall, RecordFlag and
 // FinishRun return as soon as the record is queued, in order, for the
@@ -480,10 +484,17 @@ func (l *Ledger) commit(batch []*request) (err error) {
 	check := tx.StmtContext(ctx, l.check)
 	insert := tx.StmtContext(ctx, l.insert)
 	written := 0
+	began := map[string]bool{} // in this batch
+	ended := map[string]bool{}
 	for _, r := range batch {
 		var begun, finished int
-		if err := check.QueryRowContext(ctx, r.b.RunID).Scan(&begun, &finished); err != nil {
-			return fmt.Errorf("look up run %s: %w", r.b.RunID, err)
+		switch {
+		case r.b.Kind != KindRun && r.b.Kind != KindFinish && (l.open[r.b.RunID] || began[r.b.RunID]) && !ended[r.b.RunID]:
+			begun = 1 // known open: no look-up
+		default:
+			if err := check.QueryRowContext(ctx, r.b.RunID).Scan(&begun, &finished); err != nil {
+				return fmt.Errorf("look up run %s: %w", r.b.RunID, err)
+			}
 		}
 		switch {
 		case r.b.Kind == KindRun && begun > 0:
@@ -507,6 +518,12 @@ func (l *Ledger) commit(batch []*request) (err error) {
 		}
 		seq, prev = r.b.Seq, h
 		written++
+		switch r.b.Kind {
+		case KindRun:
+			began[r.b.RunID] = true
+		case KindFinish:
+			ended[r.b.RunID] = true
+		}
 	}
 	if written == 0 {
 		tx.Rollback()
@@ -519,5 +536,20 @@ func (l *Ledger) commit(batch []*request) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	l.commits.Add(1)
+	if l.open == nil {
+		l.open = map[string]bool{}
+	}
+	for id := range began {
+		if len(l.open) >= maxOpenRuns {
+			clear(l.open) // forget: the look-up still works
+		}
+		l.open[id] = true
+	}
+	for id := range ended {
+		delete(l.open, id)
+	}
 	return nil
 }
+
+// maxOpenRuns bounds the runs the writer remembers as open.
+const maxOpenRuns = 4096
