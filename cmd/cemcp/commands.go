@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/cemcp/cemcp/internal/codeapi"
 	"github.com/cemcp/cemcp/internal/config"
 	"github.com/cemcp/cemcp/internal/gateway"
@@ -124,7 +122,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer g.Close()
 	if addr == "" {
-		err := g.Server().Run(ctx, &mcp.StdioTransport{})
+		err := g.ServeStream(ctx, os.Stdin, os.Stdout)
 		if err != nil && ctx.Err() == nil && !errors.Is(err, io.EOF) {
 			return err
 		}

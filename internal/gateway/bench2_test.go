@@ -24,7 +24,7 @@ func BenchmarkGatewayLogic(b *testing.B) {
 		}
 		hub = append(hub, time.Since(s))
 		s = time.Now()
-		run := g.newRun(newRunID(), "passthrough", "", nil, nil)
+		run := g.newRun("", "passthrough", "", nil, nil)
 		if _, _, err := g.callTool(ctx, run, "units.convert", args, upstream.CallOptions{}); err != nil {
 			b.Fatal(err)
 		}

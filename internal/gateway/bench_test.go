@@ -32,6 +32,13 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // the gateway (SDK client → gateway pass-through → hub → the same kind of
 // upstream over stdio). The added latency is the difference.
 func BenchmarkPassthroughVsDirect(b *testing.B) {
+	benchPassthrough(b, newTestGateway(b, testConfig(b, `{"sandbox": {"mode": "inprocess"}, "expose": {"units": "passthrough"}}`, "units")))
+}
+
+// benchPassthrough runs the pass-through comparison on g, whose "units"
+// server is exposed for pass-through. The gateway is served as `cemcp
+// serve` serves stdio (ServeStream over OS pipes).
+func benchPassthrough(b *testing.B, g *Gateway) {
 	exe, _ := os.Executable()
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), "CEMCP_GATEWAY_TEST_SERVER=units")
@@ -40,9 +47,7 @@ func BenchmarkPassthroughVsDirect(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer direct.Close()
-
-	g := newTestGateway(b, testConfig(b, `{"sandbox": {"mode": "inprocess"}, "expose": {"units": "passthrough"}}`, "units"))
-	through := connect(b, g)
+	through := connectStdio(b, g)
 
 	args := map[string]any{"value": 1, "from": "mi", "to": "km"}
 	call := func(cs *mcp.ClientSession, name string) time.Duration {

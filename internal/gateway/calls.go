@@ -72,6 +72,11 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 	if language == "" {
 		language = string(sandbox.TypeScript)
 	}
+	if language == "passthrough" {
+		// Pass-through calls of one session share one ledger run, begun at
+		// the first call: one record per call, not three.
+		id = g.passthroughRun(ss, client)
+	}
 	r := &runState{id: id, gr: g.gate.NewRun(id, language, session, appr, 0), ledger: g.ledger, q: g.auditQ, log: g.log}
 	if ss != nil {
 		r.gr.SetHistory(g.history(ss))
@@ -80,9 +85,7 @@ func (g *Gateway) newRun(id, language, code string, ss *mcp.ServerSession, appr 
 		r.jc = &judgeCalls{}
 	}
 	if language == "passthrough" {
-		// Pass-through calls of one session share one ledger run, begun at
-		// the first call: one record per call, not three.
-		r.id, r.shared = g.passthroughRun(ss, client), true
+		r.shared = true
 		return r
 	}
 	if r.ledger != nil {

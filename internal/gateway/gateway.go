@@ -198,6 +198,7 @@ func (g *Gateway) Ledger() *audit.Ledger { return g.ledger }
 // SyncAudit waits until every ledger record queued so far is committed.
 func (g *Gateway) SyncAudit() {
 	if g.ledger != nil {
+		g.auditQ.sync()
 		_ = g.ledger.Flush(context.Background())
 	}
 }

@@ -449,3 +449,11 @@ func TestPassthroughListChanged(t *testing.T) {
 		}
 	}
 }
+
+// connectStdio returns an SDK client session on the gateway's stdio face
+// (ServeStream, with the pass-through fast path) over a pair of OS pipes,
+// as `cemcp serve` runs under a client.
+func connectStdio(t testing.TB, g *Gateway) *mcp.ClientSession {
+	t.Helper()
+	return connectStdioWith(t, g, "", nil)
+}

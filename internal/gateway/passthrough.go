@@ -121,20 +121,25 @@ func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 		if req.Session != nil && !usesMultiRoundTrip(req) {
 			appr = elicitApprover{req.Session}
 		}
-		run := g.newRun(newRunID(), "passthrough", "", req.Session, appr)
-		res, _, err := g.callTool(ctx, run, qualified, args, opts)
-		var te *sandbox.ToolError
-		switch {
-		case err == nil:
-			return res, nil
-		case res != nil:
-			// A tool-level error: the upstream's own result, as it is.
-			return res, nil
-		case errors.As(err, &te):
-			return toolErrorResult(te.Message), nil
-		default:
-			return nil, err
-		}
+		run := g.newRun("", "passthrough", "", req.Session, appr)
+		return passthroughOutcome(g.callTool(ctx, run, qualified, args, opts))
+	}
+}
+
+// passthroughOutcome is what a pass-through call answers, given callTool's
+// outcome: a result, a tool error as a result, or a protocol error.
+func passthroughOutcome(res *mcp.CallToolResult, _ json.RawMessage, err error) (*mcp.CallToolResult, error) {
+	var te *sandbox.ToolError
+	switch {
+	case err == nil:
+		return res, nil
+	case res != nil:
+		// A tool-level error: the upstream's own result, as it is.
+		return res, nil
+	case errors.As(err, &te):
+		return toolErrorResult(te.Message), nil
+	default:
+		return nil, err
 	}
 }
 

@@ -76,7 +76,13 @@ func usesMultiRoundTrip(req *mcp.CallToolRequest) bool {
 	if req.Session == nil {
 		return false
 	}
-	if p := req.Session.InitializeParams(); p != nil && p.ProtocolVersion != "" {
+	return sessionUsesMultiRoundTrip(req.Session)
+}
+
+// sessionUsesMultiRoundTrip reports whether ss speaks the protocol in which
+// a server asks for input with an input-required result.
+func sessionUsesMultiRoundTrip(ss *mcp.ServerSession) bool {
+	if p := ss.InitializeParams(); p != nil && p.ProtocolVersion != "" {
 		return p.ProtocolVersion >= "2026-07-28"
 	}
 	return true // no initialize handshake: the new protocol
