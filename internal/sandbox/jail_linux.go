@@ -514,7 +514,12 @@ func (j *Jail) Execute(ctx context.Context, req *Request, caller ToolCaller) (*R
 	)
 	switch lang {
 	case TypeScript, JavaScript:
-		js, rerr := transpile.Program(req.Code, string(lang))
+		// The gateway transpiles once for its static analysis and passes
+		// the result: do not pay for esbuild a second time.
+		js, rerr := req.JS, (*RunError)(nil)
+		if js == "" {
+			js, rerr = transpile.Program(req.Code, string(lang))
+		}
 		if rerr != nil {
 			return resp(rerr)
 		}

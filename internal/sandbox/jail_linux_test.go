@@ -124,6 +124,23 @@ return {n: n + 1, tool: r.tool};`, Limits{})
 	}
 }
 
+// TestJailUsesGivenJS: a request that carries the transpiled program (as
+// the gateway sends it) runs that program, without transpiling Code again.
+func TestJailUsesGivenJS(t *testing.T) {
+	j := newTestJail(t, JailConfig{})
+	js, rerr := transpile.Program("return 2", string(TypeScript))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	resp, err := j.Execute(context.Background(), &Request{Language: TypeScript, Code: "return 1", JS: js}, echoCaller)
+	if err != nil || resp.Error != nil {
+		t.Fatalf("%v %+v", err, resp)
+	}
+	if string(resp.Result) != "2" {
+		t.Errorf("result %s, want 2 (the given JS)", resp.Result)
+	}
+}
+
 func TestJailRunsPython(t *testing.T) {
 	j := newTestJail(t, JailConfig{})
 	if j.python == "" {
@@ -281,10 +298,30 @@ func BenchmarkColdStart(b *testing.B) {
 // hand-off metric (handoff-p50-µs) is the time from Execute's entry
 // (transpiling included) to the run frame written to the waiting runner's
 // socket; p50-µs is the whole Execute of "return 1" (hand-off, run, done).
-// The used runner's teardown runs in the background.
+// handoff-js-p50-µs is the hand-off of a request that carries the program
+// already transpiled (Request.JS), as the gateway sends it. The used
+// runner's teardown runs in the background.
 func BenchmarkWarmHandOff(b *testing.B) {
 	j := newTestJail(b, JailConfig{PoolSize: 1})
 	benchWarm(b, j, j.pool, JavaScript)
+	js, rerr := transpile.Program("return 1", string(JavaScript))
+	if rerr != nil {
+		b.Fatal(rerr)
+	}
+	var handoff []time.Duration
+	j.onRun = func(d time.Duration) { handoff = append(handoff, d) }
+	for i := 0; i < b.N; i++ {
+		for j.pool.warm() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		resp, err := j.Execute(context.Background(), &Request{Language: JavaScript, Code: "return 1", JS: js, Tools: testTools}, echoCaller)
+		if err != nil || resp.Error != nil || string(resp.Result) != "1" {
+			b.Fatalf("%v %+v", err, resp)
+		}
+	}
+	sortDurations(handoff)
+	b.ReportMetric(float64(handoff[len(handoff)/2].Microseconds()), "handoff-js-p50-µs")
+	b.ReportMetric(float64(handoff[len(handoff)*95/100].Microseconds()), "handoff-js-p95-µs")
 }
 
 // BenchmarkPythonStart measures a trivial Python program end to end, cold
