@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -151,5 +152,73 @@ func TestCgroupV2StaleRemoval(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("stale cgroup kept (holds %s)", strings.Join(names, ", "))
+	}
+}
+
+// TestCgroupReuse: the cgroup of a finished run is kept for the next run
+// when it is clean, and removed when its limits were lowered, when too
+// many are kept, and by removeFree (on the machine's real cgroups).
+func TestCgroupReuse(t *testing.T) {
+	requireJail(t)
+	cg, err := newCgroups("/sys/fs/cgroup")
+	if err != nil {
+		t.Skip("no cgroups: ", err)
+	}
+	cg.maxFree = 1
+	t.Cleanup(func() { cg.removeFree() })
+	name := func(s string) string { return "r" + strconv.Itoa(os.Getpid()) + "-reuse-" + s }
+	exists := func(g *cgroup) bool {
+		for _, dir := range g.dirs {
+			if _, err := os.Stat(dir); err != nil {
+				return false
+			}
+		}
+		return len(g.dirs) > 0
+	}
+	lim := cgroupLimits{memory: 64 << 20, pids: 16, cpuPercent: 100}
+
+	g1, err := cg.get(name("1"), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := maps.Clone(g1.dirs)
+	if err := cg.put(g1); err != nil || !exists(g1) {
+		t.Fatalf("put of a clean cgroup: %v, kept %v", err, exists(g1))
+	}
+	// The next run with the same limits gets it back; other limits get a
+	// new one.
+	g2, err := cg.get(name("2"), lim)
+	if err != nil || !maps.Equal(g2.dirs, dirs) {
+		t.Fatalf("get after put: %v, dirs %v, want %v", err, g2.dirs, dirs)
+	}
+	other := lim
+	other.pids = 8
+	g3, err := cg.get(name("3"), other)
+	if err != nil || maps.Equal(g3.dirs, dirs) {
+		t.Fatalf("get with other limits: %v, reused %v", err, g3.dirs)
+	}
+	// Only maxFree are kept.
+	if err := cg.put(g3); err != nil || !exists(g3) {
+		t.Fatalf("put g3: %v", err)
+	}
+	if err := cg.put(g2); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(g2.dirs, map[string]string{}) {
+		t.Errorf("a cgroup beyond maxFree was kept: %v", g2.dirs)
+	}
+	// A cgroup whose limits a request lowered is not reused.
+	g4, err := cg.get(name("4"), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g4.lower(32<<20, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := cg.put(g4); err != nil || len(g4.dirs) != 0 {
+		t.Fatalf("put of a lowered cgroup: %v, left %v", err, g4.dirs)
+	}
+	if err := cg.removeFree(); err != nil || exists(g3) {
+		t.Fatalf("removeFree: %v, g3 left %v", err, exists(g3))
 	}
 }

@@ -311,21 +311,44 @@ func assertNothingLeft(t *testing.T, j *Jail) {
 	case <-time.After(10 * time.Second):
 		t.Error("the background teardown of the last run did not finish within 10 s")
 	}
+	// A cgroup of this process is either a live runner's or a clean one
+	// kept for reuse, which must hold no process.
 	j.mu.Lock()
 	live := make(map[string]bool)
+	cgLive := make(map[string]bool)
 	for p := range j.live {
 		live[p.name] = true
+		if p.cg != nil {
+			for _, dir := range p.cg.dirs {
+				cgLive[dir] = true
+			}
+		}
 	}
 	j.mu.Unlock()
 	if j.cg != nil {
+		kept := make(map[string]bool)
+		j.cg.mu.Lock()
+		for _, g := range j.cg.free {
+			for _, dir := range g.dirs {
+				kept[dir] = true
+			}
+		}
+		j.cg.mu.Unlock()
 		for _, parent := range j.cg.parents {
 			entries, _ := os.ReadDir(parent)
 			for _, e := range entries {
 				// Only this process's runs: other processes on a shared
 				// machine may run jails under the same parents.
 				mine := strings.HasPrefix(e.Name(), "r"+strconv.Itoa(os.Getpid())+"-")
-				if e.IsDir() && mine && !live[e.Name()] {
-					t.Errorf("cgroup %s left behind", filepath.Join(parent, e.Name()))
+				dir := filepath.Join(parent, e.Name())
+				switch {
+				case !e.IsDir() || !mine || cgLive[dir]:
+				case kept[dir]:
+					if procs, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs")); len(procs) > 0 {
+						t.Errorf("cgroup %s kept for reuse holds processes %q", dir, procs)
+					}
+				default:
+					t.Errorf("cgroup %s left behind", dir)
 				}
 			}
 		}

@@ -84,6 +84,8 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 			return nil, fmt.Errorf("cgroups (set NoCgroups to run without memory, pids and cpu limits): %w", err)
 		}
 		cg.removeStale()
+		// Enough clean cgroups for the warm pools and the runs in flight.
+		cg.maxFree = max(cfg.PoolSize, 0) + max(cfg.PythonPoolSize, 0) + 4*runtime.NumCPU()
 		j.cg = cg
 	}
 	j.python, j.noPy = findPython(cfg.Python)
@@ -178,6 +180,11 @@ func (j *Jail) Close() error {
 	}
 	j.reaping.Wait()
 	j.netns.close()
+	if j.cg != nil {
+		if err := j.cg.removeFree(); err != nil {
+			j.log.Warn("cgroups left behind", "err", err)
+		}
+	}
 	return nil
 }
 
@@ -256,7 +263,7 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	var cgFD *os.File
 	if useCgroup && j.cg.v2 {
 		// v2: create the cgroup first and clone into it.
-		if p.cg, err = j.cg.create(name, lim); err != nil {
+		if p.cg, err = j.cg.get(name, lim); err != nil {
 			host.Close()
 			return nil, err
 		}
@@ -275,7 +282,7 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	if useCgroup && !j.cg.v2 {
 		cgDone = make(chan created, 1)
 		go func() {
-			g, err := j.cg.create(name, lim)
+			g, err := j.cg.get(name, lim)
 			cgDone <- created{g, err}
 		}()
 	}
@@ -449,7 +456,7 @@ func (p *proc) kill() {
 			}
 		}
 		if p.cg != nil {
-			if err := p.cg.remove(); err != nil {
+			if err := p.j.cg.put(p.cg); err != nil {
 				p.j.log.Warn("cgroup left behind", "runner", p.name, "err", err)
 			}
 		}
