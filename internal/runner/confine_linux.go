@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/landlock-lsm/go-landlock/landlock"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,11 +25,12 @@ const (
 	rootTmpfsSize = "1m"
 )
 
-// Confine finishes the runner's confinement. It runs as uid 0 of a fresh
-// user namespace (the only identity with the capabilities to mount) and
-// leaves the process as an unprivileged uid with no capabilities, no way to
-// gain any, a private read-only root, Landlock rules and a seccomp filter.
-// Each step is needed by the next, so the order matters.
+// Confine finishes the runner's confinement. The host starts it as the
+// jail's unprivileged uid in a fresh user namespace, holding CAP_SYS_ADMIN
+// and CAP_SETPCAP of that namespace only (to mount, and to empty the
+// bounding set); it leaves the process with no capabilities, no way to gain
+// any, a private read-only root, Landlock rules and a seccomp filter. Each
+// step is needed by the next, so the order matters.
 func Confine(s *Setup) error {
 	if err := buildRoot(s); err != nil {
 		return fmt.Errorf("private root: %w", err)
@@ -39,11 +39,14 @@ func Confine(s *Setup) error {
 	if err := setRlimits(s); err != nil {
 		return fmt.Errorf("rlimits: %w", err)
 	}
-	if err := dropPrivileges(s); err != nil {
-		return fmt.Errorf("drop privileges: %w", err)
-	}
+	// Landlock comes while every thread still holds CAP_SYS_ADMIN of the
+	// jail's user namespace: landlock_restrict_self then needs no
+	// no_new_privs on every thread first (one stop-the-world fewer).
 	if err := restrictLandlock(s); err != nil {
 		return fmt.Errorf("landlock: %w", err)
+	}
+	if err := dropPrivileges(s); err != nil {
+		return fmt.Errorf("drop privileges: %w", err)
 	}
 	if err := loadSeccomp(s.Seccomp); err != nil {
 		return fmt.Errorf("seccomp: %w", err)
@@ -306,31 +309,6 @@ func dropBoundingSet() error {
 		}
 	}
 	return nil
-}
-
-// restrictLandlock allows read-write access below /tmp and, for Python,
-// reading /usr and the loader cache and executing only the interpreter and
-// its ELF loader. Everything else, TCP bind and connect, abstract UNIX
-// sockets and signals to processes outside the jail are denied where the
-// kernel supports it (best effort: older kernels enforce less).
-func restrictLandlock(s *Setup) error {
-	rules := []landlock.Rule{landlock.RWDirs("/tmp")}
-	if s.Python != "" {
-		read := landlock.AccessFSSet(unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_READ_DIR)
-		rules = append(rules,
-			landlock.PathAccess(read, "/usr"),
-			landlock.PathAccess(unix.LANDLOCK_ACCESS_FS_READ_FILE, "/etc/ld.so.cache").IgnoreIfMissing())
-		exe := landlock.AccessFSSet(unix.LANDLOCK_ACCESS_FS_EXECUTE | unix.LANDLOCK_ACCESS_FS_READ_FILE)
-		py, err := filepath.EvalSymlinks(s.Python)
-		if err != nil {
-			return fmt.Errorf("python %s: %w", s.Python, err)
-		}
-		rules = append(rules, landlock.PathAccess(exe, py))
-		if interp, err := elfInterpreter(py); err == nil {
-			rules = append(rules, landlock.PathAccess(exe, interp))
-		}
-	}
-	return landlock.V7.BestEffort().Restrict(rules...)
 }
 
 // elfInterpreter returns the resolved PT_INTERP of the executable at path.
