@@ -123,7 +123,17 @@ func BenchmarkMemory(b *testing.B) {
 	if s := os.Getenv("CEMCP_BENCH_RUNS"); s != "" {
 		runs, _ = strconv.Atoi(s)
 	}
+	defer func(d time.Duration) { idleRelease = d }(idleRelease)
+	idleRelease = 300 * time.Millisecond
 	g := newTestGateway(b, testConfig(b, `{"sandbox": {"mode": "inprocess"}}`, servers.Names()...))
+	// idle waits until the gateway has been idle long enough to return
+	// unused memory, as it does between a client's turns.
+	idle := func() {
+		n := g.released.Load()
+		for g.released.Load() == n {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	if n := len(g.Status()); n != 10 {
 		b.Fatalf("%d upstreams", n)
 	}
@@ -137,6 +147,7 @@ func BenchmarkMemory(b *testing.B) {
 	for range 200 {
 		g.Execute(context.Background(), in)
 	}
+	idle()
 	idleRSS, idleHeap := rssBytes(b), heap()
 	for b.Loop() {
 		for range runs {
@@ -145,7 +156,10 @@ func BenchmarkMemory(b *testing.B) {
 			}
 		}
 	}
+	busyRSS := rssBytes(b)
+	idle()
 	afterRSS, afterHeap := rssBytes(b), heap()
+	b.ReportMetric(float64(busyRSS)/(1<<20), "RSS-busy-MB")
 	mb := func(v int64) float64 { return float64(v) / (1 << 20) }
 	b.ReportMetric(mb(idleRSS), "idle-RSS-MB")
 	b.ReportMetric(mb(int64(idleHeap)), "idle-heap-MB")

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -63,6 +64,10 @@ type Gateway struct {
 	auditQ *auditQueue
 	judge  *judge.Judge // nil unless cemcp.judge is configured
 	onRes  func(tool string, result json.RawMessage)
+
+	act      activity      // calls and runs, for releaseWhenIdle
+	released atomic.Int64  // idle memory releases (tests)
+	stop     chan struct{} // closed by Close
 
 	// syncMu serializes catalog updates (screening and pass-through sync).
 	syncMu sync.Mutex
@@ -156,6 +161,8 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		OnToolsChanged: g.toolsChanged,
 	})
 	g.hub.Start(ctx)
+	g.stop = make(chan struct{})
+	go g.releaseWhenIdle(g.stop)
 	return g, nil
 }
 
@@ -215,6 +222,7 @@ func (g *Gateway) Close() error {
 	}
 	g.closed = true
 	g.mu.Unlock()
+	close(g.stop)
 	err := errors.Join(g.hub.Close(), g.exec.Close())
 	if g.ledger != nil {
 		g.mu.Lock()

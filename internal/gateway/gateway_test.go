@@ -457,3 +457,30 @@ func connectStdio(t testing.TB, g *Gateway) *mcp.ClientSession {
 	t.Helper()
 	return connectStdioWith(t, g, "", nil)
 }
+
+// TestReleaseWhenIdle: an idle gateway returns unused memory once per idle
+// period, and activity starts a new period.
+func TestReleaseWhenIdle(t *testing.T) {
+	defer func(d time.Duration) { idleRelease = d }(idleRelease)
+	idleRelease = 30 * time.Millisecond
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}}`, "units"))
+	waitReleases := func(n int64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for g.released.Load() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d idle releases, want %d", g.released.Load(), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitReleases(1)
+	time.Sleep(150 * time.Millisecond)
+	if n := g.released.Load(); n != 1 {
+		t.Fatalf("%d releases in one idle period, want 1", n)
+	}
+	if out := g.Execute(context.Background(), ExecuteInput{Code: `return 1`}); out.Error != nil {
+		t.Fatal(out.Text())
+	}
+	waitReleases(2)
+}
