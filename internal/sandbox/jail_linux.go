@@ -263,10 +263,12 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	var cgFD *os.File
 	if useCgroup && j.cg.v2 {
 		// v2: create the cgroup first and clone into it.
-		if p.cg, err = j.cg.get(name, lim); err != nil {
+		g, err := j.cg.get(name, lim)
+		if err != nil {
 			host.Close()
 			return nil, err
 		}
+		p.setCgroup(g)
 		if cgFD, err = os.Open(p.cg.dirs[""]); err != nil {
 			host.Close()
 			return nil, fmt.Errorf("open cgroup: %w", err)
@@ -331,7 +333,7 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	if cgDone != nil {
 		// Collect the cgroup even when the start failed, so kill removes it.
 		c := <-cgDone
-		p.cg = c.g
+		p.setCgroup(c.g)
 		if c.err != nil && startErr == nil {
 			close(p.exited)
 			_ = cmd.Process.Kill()
@@ -463,6 +465,14 @@ func (p *proc) kill() {
 		p.sock.Close()
 		p.j.track(p, false)
 	})
+}
+
+// setCgroup records the runner's cgroup, under the Jail's lock: the
+// runner is already tracked in live, which tests read.
+func (p *proc) setCgroup(g *cgroup) {
+	p.j.mu.Lock()
+	p.cg = g
+	p.j.mu.Unlock()
 }
 
 // handedOff frees the pool slot of a pooled runner.
