@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,12 @@ type tsResult struct {
 	Search  toolResult     `json:"search"`
 	Desc    toolResult     `json:"describe"`
 	Execute toolResult     `json:"execute"`
+	Call    toolResult     `json:"call"`
+	// Progress are the progress notifications the client got during Call.
+	Progress []struct {
+		Progress float64 `json:"progress"`
+		Total    float64 `json:"total"`
+	} `json:"progress"`
 }
 
 type toolResult struct {
@@ -65,11 +72,17 @@ return { people: graph.entities.map(e => e.name).sort(), sum };`
 
 func runTSClient(t *testing.T, args ...string) tsResult {
 	t.Helper()
-	req, _ := json.Marshal(map[string]any{
+	return runTSRequest(t, map[string]any{
 		"search":   "add two numbers",
 		"describe": []string{"memory.create_entities", "everything"},
 		"code":     tsProgram,
-	})
+	}, args...)
+}
+
+// runTSRequest runs npm/tsclient.mjs with request (see its header).
+func runTSRequest(t *testing.T, request map[string]any, args ...string) tsResult {
+	t.Helper()
+	req, _ := json.Marshal(request)
 	cmd := exec.Command(node(t), append([]string{filepath.Join(repoRoot, "test", "interop", "npm", "tsclient.mjs")}, args...)...)
 	cmd.Stdin = bytes.NewReader(req)
 	var stderr bytes.Buffer
@@ -141,3 +154,29 @@ func TestTypeScriptClientHTTP(t *testing.T) {
 }
 
 var _ = os.Getenv
+
+// TestTypeScriptClientPassthroughStdio: the official TypeScript SDK client
+// calls a reference server's tool served directly (pass-through) by `cemcp
+// serve` over stdio, which answers it on its fast path: the result is the
+// server's, and the server's progress notifications reach the client.
+func TestTypeScriptClientPassthroughStdio(t *testing.T) {
+	cfg := interopConfig(t)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, cfg, strings.Replace(string(b), `"cemcp": {`, `"cemcp": {"expose": {"everything": "passthrough"},`, 1))
+	res := runTSRequest(t, map[string]any{"call": map[string]any{
+		"name":      "everything__trigger-long-running-operation",
+		"arguments": map[string]any{"duration": 0.3, "steps": 3},
+	}}, "stdio", cemcpBin, cfg)
+	if !slices.Contains(res.Tools, "everything__get-sum") {
+		t.Fatalf("pass-through tools not served: %v", res.Tools)
+	}
+	if res.Call.IsError || !strings.Contains(res.Call.text(), "Long running operation completed") {
+		t.Fatalf("pass-through call: %+v", res.Call)
+	}
+	if len(res.Progress) != 3 || res.Progress[2].Progress != 3 || res.Progress[2].Total != 3 {
+		t.Errorf("progress seen by the client = %+v, want 3 steps of 3", res.Progress)
+	}
+}

@@ -4,7 +4,9 @@
 //   node tsclient.mjs stdio CEMCP_BINARY CONFIG  (reads the request from stdin)
 //   node tsclient.mjs http URL                   (reads the request from stdin)
 //
-// The request is {"search": "...", "describe": ["..."], "code": "...", "language": "..."}.
+// The request is {"search": "...", "describe": ["..."], "code": "...", "language": "...",
+// "call": {"name": "...", "arguments": {...}}}; "call" calls a tool by name (a
+// pass-through tool) asking for progress, which it reports as "progress".
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -21,7 +23,7 @@ const transport =
     : new StreamableHTTPClientTransport(new URL(target));
 await client.connect(transport);
 
-const out = { server: client.getServerVersion(), tools: [], search: null, describe: null, execute: null };
+const out = { server: client.getServerVersion(), tools: [], search: null, describe: null, execute: null, call: null, progress: [] };
 const listed = await client.listTools();
 out.tools = listed.tools.map((t) => t.name);
 if (req.search !== undefined) {
@@ -32,6 +34,9 @@ if (req.describe !== undefined) {
 }
 if (req.code !== undefined) {
   out.execute = await client.callTool({ name: "execute_code", arguments: { code: req.code, language: req.language ?? "typescript" } });
+}
+if (req.call !== undefined) {
+  out.call = await client.callTool(req.call, undefined, { onprogress: (p) => out.progress.push(p) });
 }
 await client.close();
 process.stdout.write(JSON.stringify(out));
