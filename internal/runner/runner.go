@@ -45,6 +45,9 @@ type Setup = bridge.Setup
 // Main is the whole of cemcp-runner. It returns the process exit code.
 func Main(args []string) int {
 	var setup Setup
+	if len(args) == 3 && args[1] == SpawnerFlag {
+		return serveSpawner(args[2])
+	}
 	if len(args) != 3 || args[1] != bridge.SetupFlag {
 		fmt.Fprintln(os.Stderr, "cemcp-runner: this program is started by cemcp inside its jail; it is not run by hand")
 		return ExitSetup

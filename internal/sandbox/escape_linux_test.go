@@ -427,7 +427,7 @@ func TestJailCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pid := p.cmd.Process.Pid
+		pid := p.pid
 		tasks, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
 		if err != nil || len(tasks) == 0 {
 			p.kill()

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/runner"
 	"github.com/cemcp/cemcp/internal/runner/policy"
 	"github.com/cemcp/cemcp/internal/transpile"
 	"golang.org/x/sys/unix"
@@ -35,8 +36,11 @@ type Jail struct {
 	python string   // resolved interpreter; "" when unavailable
 	noPy   string   // why Python is unavailable
 	netns  *netNS   // the runners' shared, empty network namespace
-	pool   *pool    // JavaScript runners
-	pyPool *pool    // Python runners
+	// spawner starts the confined runners; nil when it could not start
+	// (the Jail then forks them itself, as it does if the spawner dies).
+	spawner *spawner
+	pool    *pool // JavaScript runners
+	pyPool  *pool // Python runners
 	// seccompJS and seccompPy are the runners' seccomp programs, assembled
 	// once (package policy) and handed to each runner in its setup.
 	seccompJS, seccompPy []byte
@@ -53,6 +57,20 @@ type Jail struct {
 }
 
 var _ Executor = (*Jail)(nil)
+
+// jailCloneflags are the namespaces of a confined runner. No CLONE_NEWNET:
+// the runner inherits the shared, empty network namespace of the thread
+// (or the spawner) that clones it (see netNS).
+const jailCloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
+	syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWCGROUP
+
+// jailAmbientCaps are the only capabilities a runner starts with, and only
+// in its own user namespace: CAP_SYS_ADMIN (mounts, pivot_root,
+// sethostname, Landlock without no_new_privs) and CAP_SETPCAP (bounding set
+// and securebits). It clears them on every thread before it reads a program
+// (runner.Confine). Starting with the final ids saves the runner three
+// stop-the-world uid, gid and groups changes.
+var jailAmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP}
 
 // runSeq numbers the runners of this process: cgroup names are
 // "r<gateway pid>-<seq>", unique across the Jails of one process.
@@ -99,6 +117,9 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 	j.runnerEnv = runnerEnv(cfg.CPUPercent)
 	if j.netns, err = newNetNS(max(2, runtime.NumCPU())); err != nil {
 		return nil, err
+	}
+	if j.spawner, err = startSpawner(j); err != nil {
+		logger.Warn("jail: no spawner, the gateway forks each runner itself", "err", err)
 	}
 	if cfg.PoolSize > 0 {
 		j.pool = newPool(j, cfg.PoolSize, false)
@@ -179,6 +200,9 @@ func (j *Jail) Close() error {
 		p.kill()
 	}
 	j.reaping.Wait()
+	if j.spawner != nil {
+		j.spawner.close()
+	}
 	j.netns.close()
 	if j.cg != nil {
 		if err := j.cg.removeFree(); err != nil {
@@ -190,9 +214,14 @@ func (j *Jail) Close() error {
 
 // proc is one runner process.
 type proc struct {
-	j      *Jail
-	name   string
-	cmd    *exec.Cmd
+	j    *Jail
+	name string
+	cmd  *exec.Cmd // nil for a runner started by the spawner
+	pid  int
+	// pidfd refers to a runner started by the spawner (not our child);
+	// -1 otherwise, and once closed. pidMu guards it.
+	pidMu  sync.Mutex
+	pidfd  int
 	sock   *os.File
 	conn   *bridge.Conn
 	state  *bridge.HostState
@@ -251,7 +280,7 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	closeChild := sync.OnceFunc(func() { child.Close() })
 	defer closeChild()
 
-	p := &proc{j: j, name: name, sock: host, exited: make(chan struct{}), stderr: &tailBuffer{max: 8 << 10}}
+	p := &proc{j: j, name: name, sock: host, pidfd: -1, exited: make(chan struct{}), stderr: &tailBuffer{max: 8 << 10}}
 	j.track(p, true)
 	defer func() {
 		if retErr != nil {
@@ -289,73 +318,31 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		}()
 	}
 
-	cmd := exec.Command(j.cfg.RunnerPath, bridge.SetupFlag, string(args))
-	cmd.Env = j.runnerEnv // nothing of the gateway's environment
-	cmd.Dir = "/"
-	cmd.ExtraFiles = []*os.File{child} // fd 3
-	cmd.Stderr = p.stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		// No CLONE_NEWNET: the runner inherits the shared, empty network
-		// namespace of the thread that clones it (see netNS).
-		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
-			syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWCGROUP,
-		// Only the jail's unprivileged ids are mapped: nothing in the jail
-		// is ever uid 0, even during setup.
-		UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
-		GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
-		GidMappingsEnableSetgroups: true, // so that the supplementary groups can be dropped
-		// The runner starts as the jail's uid and gid with no supplementary
-		// groups, holding only the two capabilities its setup needs, and
-		// those only in its own user namespace: CAP_SYS_ADMIN (mounts,
-		// pivot_root, sethostname) and CAP_SETPCAP (bounding set and
-		// securebits). It clears them on every thread before it reads a
-		// program (runner.Confine). Starting with the final ids saves the
-		// runner three stop-the-world uid, gid and groups changes.
-		Credential:  &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
-		AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP},
-		Pdeathsig:   syscall.SIGKILL,
-		Setsid:      true,
-	}
-	if cgFD != nil {
-		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
-	}
-	if !confine {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
-	}
-	p.cmd = cmd
 	var startErr error
-	if confine {
-		startErr = j.netns.start(cmd)
+	if confine && j.spawner != nil && j.spawner.alive() {
+		startErr = j.spawnRunner(p, args, child, cgFD)
 	} else {
-		startErr = cmd.Start()
+		startErr = j.execRunner(p, args, child, cgFD, confine)
 	}
 	if cgDone != nil {
 		// Collect the cgroup even when the start failed, so kill removes it.
 		c := <-cgDone
 		p.setCgroup(c.g)
 		if c.err != nil && startErr == nil {
-			close(p.exited)
-			_ = cmd.Process.Kill()
-			_, _ = cmd.Process.Wait()
+			p.signalKill()
+			<-p.exited
 			return nil, c.err
 		}
 	}
 	if startErr != nil {
-		close(p.exited)
 		return nil, fmt.Errorf("start runner: %w", startErr)
 	}
 	closeChild()
-	go func() {
-		_ = cmd.Wait()
-		p.status = cmd.ProcessState.String()
-		close(p.exited)
-	}()
 	var attachErr error
 	if cgDone != nil {
 		// A runner that already died cannot be attached; its EOF below
 		// reports it better than ESRCH.
-		attachErr = p.cg.add(cmd.Process.Pid)
+		attachErr = p.cg.add(p.pid)
 	}
 	p.conn = bridge.NewConn(host, bridge.Limits{MaxDone: j.maxDone()})
 	p.state = bridge.NewHostState(bridge.DefaultMaxInFlight)
@@ -384,6 +371,105 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		return nil, attachErr
 	}
 	return p, nil
+}
+
+// execRunner starts the runner as the gateway's own child (os/exec): the
+// unconfined runner of the benchmark that prices the jail, and confined
+// runners when the spawner could not start. On failure p.exited is closed.
+func (j *Jail) execRunner(p *proc, args []byte, child, cgFD *os.File, confine bool) error {
+	cmd := exec.Command(j.cfg.RunnerPath, bridge.SetupFlag, string(args))
+	cmd.Env = j.runnerEnv // nothing of the gateway's environment
+	cmd.Dir = "/"
+	cmd.ExtraFiles = []*os.File{child} // fd 3
+	cmd.Stderr = p.stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
+	if confine {
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags: jailCloneflags,
+			// Only the jail's unprivileged ids are mapped: nothing in the
+			// jail is ever uid 0, even during setup.
+			UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
+			GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
+			GidMappingsEnableSetgroups: true, // so that the supplementary groups can be dropped
+			Credential:                 &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
+			AmbientCaps:                jailAmbientCaps,
+			Pdeathsig:                  syscall.SIGKILL,
+			Setsid:                     true,
+		}
+		if cgFD != nil {
+			cmd.SysProcAttr.UseCgroupFD = true
+			cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
+		}
+	}
+	p.cmd = cmd
+	var err error
+	if confine {
+		err = j.netns.start(cmd)
+	} else {
+		err = cmd.Start()
+	}
+	if err != nil {
+		close(p.exited)
+		return err
+	}
+	p.pid = cmd.Process.Pid
+	go func() {
+		_ = cmd.Wait()
+		p.status = cmd.ProcessState.String()
+		close(p.exited)
+	}()
+	return nil
+}
+
+// spawnRunner has the spawner start a confined runner. Its stderr comes
+// back through a pipe. On failure p.exited is closed.
+func (j *Jail) spawnRunner(p *proc, args []byte, child, cgFD *os.File) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		close(p.exited)
+		return err
+	}
+	res := j.spawner.spawn(args, child, w, cgFD)
+	w.Close()
+	if res.err != nil {
+		r.Close()
+		close(p.exited)
+		return res.err
+	}
+	p.pid = res.pid
+	p.pidMu.Lock()
+	p.pidfd = res.pidfd
+	p.pidMu.Unlock()
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		_, _ = io.Copy(p.stderr, r)
+		r.Close()
+	}()
+	go func() {
+		status := <-res.exit
+		<-copied // the runner's stderr is complete once it exited
+		if status == spawnerGone {
+			p.status = "killed with the spawner"
+		} else {
+			p.status = runner.WaitStatusString(status)
+		}
+		close(p.exited)
+	}()
+	return nil
+}
+
+// signalKill sends SIGKILL to the runner, if it was started.
+func (p *proc) signalKill() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+		return
+	}
+	p.pidMu.Lock()
+	defer p.pidMu.Unlock()
+	if p.pidfd >= 0 {
+		_ = unix.PidfdSendSignal(p.pidfd, unix.SIGKILL, nil, 0)
+	}
 }
 
 // setupArgs returns the runner's -setup argument.
@@ -444,19 +530,24 @@ func (p *proc) diagnostics() string {
 // jail dies with it), waits for it and removes its cgroup.
 func (p *proc) kill() {
 	p.once.Do(func() {
-		if p.cmd != nil && p.cmd.Process != nil {
-			_ = p.cmd.Process.Kill()
-		}
+		started := p.cmd != nil || p.pid > 0
+		p.signalKill()
 		if p.cg != nil {
 			p.cg.kill()
 		}
-		if p.cmd != nil && p.cmd.Process != nil {
+		if started {
 			select {
 			case <-p.exited:
 			case <-time.After(5 * time.Second):
 				p.j.log.Warn("runner did not exit after SIGKILL", "runner", p.name)
 			}
 		}
+		p.pidMu.Lock()
+		if p.pidfd >= 0 {
+			unix.Close(p.pidfd)
+			p.pidfd = -1
+		}
+		p.pidMu.Unlock()
 		if p.cg != nil {
 			if err := p.j.cg.put(p.cg); err != nil {
 				p.j.log.Warn("cgroup left behind", "runner", p.name, "err", err)
@@ -487,9 +578,7 @@ func (p *proc) handedOff() {
 // background, so that the next run does not wait for them. Close waits for
 // every release.
 func (p *proc) release() {
-	if p.cmd != nil && p.cmd.Process != nil {
-		_ = p.cmd.Process.Kill()
-	}
+	p.signalKill()
 	p.handedOff()
 	p.j.reaping.Add(1)
 	go func() {

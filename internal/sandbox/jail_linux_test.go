@@ -493,7 +493,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 		}
 		var max int64
 		for _, r := range peek(tc.pl) {
-			if kb := vmRSS(b, r.cmd.Process.Pid); kb > max {
+			if kb := vmRSS(b, r.pid); kb > max {
 				max = kb
 			}
 		}
@@ -532,4 +532,56 @@ func vmRSS(t testing.TB, pid int) int64 {
 	}
 	t.Fatalf("no VmRSS for %d", pid)
 	return 0
+}
+
+// TestJailSpawner: confined runners are the spawner's children, not the
+// gateway's; when the spawner dies its runners die with it, are reported
+// as exited, and the Jail goes on starting runners itself.
+func TestJailSpawner(t *testing.T) {
+	j := newTestJail(t, JailConfig{PoolSize: 1})
+	if j.spawner == nil {
+		t.Fatal("the jail started without its spawner")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for j.pool.warm() < 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	warm := peek(j.pool)
+	if len(warm) != 1 {
+		t.Fatalf("%d warm runners", len(warm))
+	}
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(warm[0].pid), "stat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fourth field of /proc/<pid>/stat is the parent's pid.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if ppid, _ := strconv.Atoi(fields[1]); ppid != j.spawner.cmd.Process.Pid {
+		t.Fatalf("the runner's parent is %d, want the spawner %d", ppid, j.spawner.cmd.Process.Pid)
+	}
+	if r := run(t, j, JavaScript, "return 1", Limits{}); r.Error != nil || string(r.Result) != "1" {
+		t.Fatalf("run through the spawner: %+v %s", r.Error, r.Result)
+	}
+
+	if err := j.spawner.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-j.spawner.dead:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the spawner's death was not noticed")
+	}
+	for _, p := range peek(j.pool) {
+		select {
+		case <-p.exited:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("runner %s of the dead spawner was not reported as exited", p.name)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		if r := run(t, j, JavaScript, "return 2", Limits{}); r.Error != nil || string(r.Result) != "2" {
+			t.Fatalf("run %d after the spawner died: %+v %s", i, r.Error, r.Result)
+		}
+	}
+	assertNothingLeft(t, j)
 }
