@@ -9,7 +9,4 @@ func Confine(s *Setup) error { return errors.New("the jail needs Linux") }
 
 func execPython(s *Setup) error { return errors.New("the jail needs Linux") }
 
-// SpawnerFlag makes cemcp-runner a spawner (Linux only).
-const SpawnerFlag = "-spawner"
-
 func serveSpawner(string) int { return ExitSetup }

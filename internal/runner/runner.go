@@ -11,8 +11,9 @@
 // Python runner instead execs CPython with an embedded bootstrap that speaks
 // the same protocol.
 //
-// Only cmd/cemcp-runner imports this package. It must not link the MCP SDK,
-// CEL, esbuild or net/http (TestRunnerDeps checks).
+// The same binary is also the spawner that starts runners for the gateway
+// (package spawn). Only cmd/cemcp-runner imports this package. It must not
+// link the MCP SDK, CEL, esbuild or net/http (TestRunnerDeps checks).
 package runner
 
 import (
@@ -29,6 +30,7 @@ import (
 
 	"github.com/cemcp/cemcp/internal/bridge"
 	"github.com/cemcp/cemcp/internal/jsengine"
+	"github.com/cemcp/cemcp/internal/runner/spawn"
 )
 
 // Exit codes of the runner.
@@ -45,7 +47,7 @@ type Setup = bridge.Setup
 // Main is the whole of cemcp-runner. It returns the process exit code.
 func Main(args []string) int {
 	var setup Setup
-	if len(args) == 3 && args[1] == SpawnerFlag {
+	if len(args) == 3 && args[1] == spawn.Flag {
 		return serveSpawner(args[2])
 	}
 	if len(args) != 3 || args[1] != bridge.SetupFlag {

@@ -4,65 +4,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
 	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/runner/spawn"
 )
 
-// SpawnerFlag, followed by a JSON SpawnerConfig, makes cemcp-runner a
-// spawner: a small process of the gateway's identity, outside the jail,
-// that starts confined runners on the gateway's behalf.
-//
-// The gateway cannot start a runner in a new user namespace with vfork
-// (Go's os/exec must fork so that it can write the child's id maps), and a
-// fork copies the page tables of the whole gateway, then makes every page
-// the gateway writes afterwards fault once: about 0.8 ms of its CPU per run,
-// growing with its heap, plus the teardown of that copy in the child. The
-// spawner's own heap is a few hundred kilobytes, so its forks are cheap.
-const SpawnerFlag = "-spawner"
-
-// SpawnerConfig is what a spawner starts every runner with. Everything
-// but the runner's -setup argument and descriptors is fixed here.
-type SpawnerConfig struct {
-	Path        string    `json:"path"`
-	Env         []string  `json:"env"`
-	Cloneflags  uintptr   `json:"cloneflags"`
-	UID         int       `json:"uid"`      // inside the user namespace
-	GID         int       `json:"gid"`      // inside the user namespace
-	HostUID     int       `json:"host_uid"` // what UID maps to
-	HostGID     int       `json:"host_gid"` // what GID maps to
-	AmbientCaps []uintptr `json:"ambient_caps"`
-}
-
-// SpawnRequest asks a spawner for one runner. Its descriptors come with
-// it (SCM_RIGHTS): the runner's end of the bridge, its stderr and, when
-// Cgroup is set, a cgroup v2 directory to clone it into.
-type SpawnRequest struct {
-	Setup  string `json:"setup"`
-	Cgroup bool   `json:"cgroup,omitempty"`
-}
-
-// SpawnReply answers a SpawnRequest (with the runner's pidfd as SCM_RIGHTS
-// when Pid is set) or, with Exit set, reports that runner Pid has exited
-// with wait status Status. A spawner that is ready sends Ready first.
-type SpawnReply struct {
-	Ready  bool   `json:"ready,omitempty"`
-	Pid    int    `json:"pid,omitempty"`
-	Err    string `json:"err,omitempty"`
-	Exit   bool   `json:"exit,omitempty"`
-	Status int    `json:"status,omitempty"`
-}
-
-// spawnerFD is the spawner's SOCK_SEQPACKET socket to the gateway.
-const spawnerFD = 3
-
-// serveSpawner runs a spawner until the gateway closes its socket.
+// serveSpawner runs a spawner (package spawn) until the gateway closes its
+// socket.
 func serveSpawner(cfgJSON string) int {
-	var cfg SpawnerConfig
+	var cfg spawn.Config
 	if err := json.Unmarshal([]byte(cfgJSON), &cfg); err != nil {
 		fmt.Fprintf(os.Stderr, "cemcp-runner: bad spawner configuration: %v\n", err)
 		return ExitSetup
@@ -73,13 +27,13 @@ func serveSpawner(cfgJSON string) int {
 		return ExitSetup
 	}
 	s := &spawner{cfg: cfg, devNull: devNull.Fd()}
-	if err := s.send(SpawnReply{Ready: true}, -1); err != nil {
+	if err := s.send(spawn.Reply{Ready: true}, -1); err != nil {
 		return ExitBridge
 	}
 	buf := make([]byte, 1<<20)
 	oob := make([]byte, unix.CmsgSpace(3*4))
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(spawnerFD, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, _, _, err := unix.Recvmsg(spawn.FD, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if err != nil || n == 0 {
 			return ExitOK // the gateway is gone or closed the socket
 		}
@@ -91,8 +45,8 @@ func serveSpawner(cfgJSON string) int {
 				}
 			}
 		}
-		var req SpawnRequest
-		reply := SpawnReply{}
+		var req spawn.Request
+		reply := spawn.Reply{}
 		pidfd := -1
 		switch err := json.Unmarshal(buf[:n], &req); {
 		case err != nil:
@@ -121,14 +75,14 @@ func serveSpawner(cfgJSON string) int {
 }
 
 type spawner struct {
-	cfg     SpawnerConfig
+	cfg     spawn.Config
 	devNull uintptr
 	sendMu  sync.Mutex
 }
 
 // spawn starts one runner with the request's setup and descriptors
 // (bridge, stderr[, cgroup]) and returns its pid and a pidfd of it.
-func (s *spawner) spawn(req *SpawnRequest, fds []int) (int, int, error) {
+func (s *spawner) spawn(req *spawn.Request, fds []int) (int, int, error) {
 	pidfd := -1
 	attr := &syscall.SysProcAttr{
 		Cloneflags:                 s.cfg.Cloneflags,
@@ -166,10 +120,10 @@ func (s *spawner) reap(pid int) {
 			break
 		}
 	}
-	_ = s.send(SpawnReply{Exit: true, Pid: pid, Status: int(ws)}, -1)
+	_ = s.send(spawn.Reply{Exit: true, Pid: pid, Status: int(ws)}, -1)
 }
 
-func (s *spawner) send(r SpawnReply, fd int) error {
+func (s *spawner) send(r spawn.Reply, fd int) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -180,17 +134,5 @@ func (s *spawner) send(r SpawnReply, fd int) error {
 	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
-	return unix.Sendmsg(spawnerFD, data, oob, nil, 0)
-}
-
-// WaitStatusString describes a wait status the way os.ProcessState does.
-func WaitStatusString(status int) string {
-	ws := syscall.WaitStatus(status)
-	switch {
-	case ws.Exited():
-		return "exit status " + strconv.Itoa(ws.ExitStatus())
-	case ws.Signaled():
-		return "signal: " + ws.Signal().String()
-	}
-	return "wait status " + strconv.Itoa(status)
+	return unix.Sendmsg(spawn.FD, data, oob, nil, 0)
 }

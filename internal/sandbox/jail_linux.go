@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/cemcp/cemcp/internal/bridge"
-	"github.com/cemcp/cemcp/internal/runner"
 	"github.com/cemcp/cemcp/internal/runner/policy"
+	"github.com/cemcp/cemcp/internal/runner/spawn"
 	"github.com/cemcp/cemcp/internal/transpile"
 	"golang.org/x/sys/unix"
 )
@@ -452,7 +452,7 @@ func (j *Jail) spawnRunner(p *proc, args []byte, child, cgFD *os.File) error {
 		if status == spawnerGone {
 			p.status = "killed with the spawner"
 		} else {
-			p.status = runner.WaitStatusString(status)
+			p.status = spawn.StatusString(status)
 		}
 		close(p.exited)
 	}()

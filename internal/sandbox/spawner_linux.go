@@ -13,11 +13,11 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/cemcp/cemcp/internal/runner"
+	"github.com/cemcp/cemcp/internal/runner/spawn"
 )
 
 // spawner is the gateway's side of a cemcp-runner spawner
-// (runner.SpawnerFlag): a small process, started once per Jail in the
+// (spawn.Flag): a small process, started once per Jail in the
 // runners' network namespace, that forks and execs the confined runners.
 // Forking the gateway itself for every runner (a user namespace rules out
 // vfork) copied its page tables and made every page it wrote afterwards
@@ -53,7 +53,7 @@ const spawnerGone = -1
 // startSpawner starts the spawner for j's confined runners and waits for
 // it to be ready.
 func startSpawner(j *Jail) (_ *spawner, retErr error) {
-	cfg := runner.SpawnerConfig{
+	cfg := spawn.Config{
 		Path:        j.cfg.RunnerPath,
 		Env:         j.runnerEnv,
 		Cloneflags:  jailCloneflags,
@@ -77,7 +77,7 @@ func startSpawner(j *Jail) (_ *spawner, retErr error) {
 	defer hostEnd.Close() // net.FileConn dups it
 	s := &spawner{stderr: &tailBuffer{max: 8 << 10}, replies: make(chan spawned, 1),
 		exits: make(map[int]chan int), dead: make(chan struct{})}
-	cmd := exec.Command(j.cfg.RunnerPath, runner.SpawnerFlag, string(cfgJSON))
+	cmd := exec.Command(j.cfg.RunnerPath, spawn.Flag, string(cfgJSON))
 	cmd.Env = j.runnerEnv
 	cmd.Dir = "/"
 	cmd.ExtraFiles = []*os.File{childEnd}
@@ -105,7 +105,7 @@ func startSpawner(j *Jail) (_ *spawner, retErr error) {
 	}
 	s.conn = conn
 	_ = conn.SetReadDeadline(time.Now().Add(j.cfg.StartTimeout))
-	var first runner.SpawnReply
+	var first spawn.Reply
 	buf := make([]byte, 4096)
 	n, _, _, _, err := conn.ReadMsgUnix(buf, nil)
 	if err == nil {
@@ -144,7 +144,7 @@ func (s *spawner) readLoop() {
 				}
 			}
 		}
-		var r runner.SpawnReply
+		var r spawn.Reply
 		if err := json.Unmarshal(buf[:n], &r); err != nil {
 			for _, fd := range fds {
 				unix.Close(fd)
@@ -206,7 +206,7 @@ func (s *spawner) fail() {
 // spawn starts a runner with the given -setup argument, the runner's end
 // of the bridge, its stderr and, on cgroup v2, the cgroup to clone it into.
 func (s *spawner) spawn(setup []byte, bridgeEnd, stderr, cgroup *os.File) spawned {
-	req, err := json.Marshal(runner.SpawnRequest{Setup: string(setup), Cgroup: cgroup != nil})
+	req, err := json.Marshal(spawn.Request{Setup: string(setup), Cgroup: cgroup != nil})
 	if err != nil {
 		return spawned{err: err}
 	}
