@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -450,7 +451,10 @@ func TestJailRunnerDiesBeforeReady(t *testing.T) {
 
 // BenchmarkThroughput runs trivial programs from parallel clients through
 // the Jail executor (warm pool of 8, each run a fresh confined runner) and
-// reports runs per second.
+// reports runs per second, and the CPU time (user and system) that the
+// gateway spends per run (host-cpu-µs/run) and that the jail's processes
+// (runners and spawner, counted once the Jail is closed) spend per runner
+// started (jail-cpu-µs/runner: the pool's runners are b.N + 8).
 func BenchmarkThroughput(b *testing.B) {
 	j := newTestJail(b, JailConfig{PoolSize: 8})
 	deadline := time.Now().Add(20 * time.Second)
@@ -458,6 +462,7 @@ func BenchmarkThroughput(b *testing.B) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	b.SetParallelism(4) // 4 clients per CPU
+	self0, children0 := rusageCPU(syscall.RUSAGE_SELF), rusageCPU(syscall.RUSAGE_CHILDREN)
 	start := time.Now()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -470,6 +475,22 @@ func BenchmarkThroughput(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "runs/s")
+	b.StopTimer()
+	self1 := rusageCPU(syscall.RUSAGE_SELF)
+	j.Close()
+	children1 := rusageCPU(syscall.RUSAGE_CHILDREN)
+	b.ReportMetric(float64((self1-self0).Microseconds())/float64(b.N), "host-cpu-µs/run")
+	b.ReportMetric(float64((children1-children0).Microseconds())/float64(b.N+8), "jail-cpu-µs/runner")
+}
+
+// rusageCPU returns the user and system time of who (RUSAGE_SELF or
+// RUSAGE_CHILDREN: the reaped descendants).
+func rusageCPU(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkIdleRSS reports the resident memory (VmRSS) of the idle runners
