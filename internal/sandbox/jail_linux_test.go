@@ -21,6 +21,9 @@ import (
 var runnerPath string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(holderEnv) != "" {
+		os.Exit(holdJail())
+	}
 	os.Exit(runTests(m))
 }
 
