@@ -13,9 +13,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/cemcp/cemcp/internal/gate"
-	"github.com/cemcp/cemcp/internal/upstream"
 )
 
 // The pass-through fast path. On a byte stream (stdio), the gateway reads
@@ -247,21 +244,10 @@ func (f *fastPath) route(line []byte) bool {
 			f.mu.Unlock()
 			cancel()
 		}()
-		res, err := f.call(ctx, ss, qualified, p)
+		res, err := f.g.passthroughCall(ctx, ss, qualified, p.Arguments, p.Meta.ProgressToken)
 		f.respond(rid, res, sessionUsesMultiRoundTrip(ss), err)
 	}()
 	return true
-}
-
-// call runs one pass-through call as passthroughHandler does.
-func (f *fastPath) call(ctx context.Context, ss *mcp.ServerSession, qualified string, p fastCallParams) (*mcp.CallToolResult, error) {
-	opts := upstream.CallOptions{Downstream: sessionDownstream{ss}, ProgressToken: p.Meta.ProgressToken}
-	var appr gate.Approver
-	if !sessionUsesMultiRoundTrip(ss) {
-		appr = elicitApprover{ss}
-	}
-	run := f.g.newRun("", "passthrough", "", ss, appr)
-	return passthroughOutcome(f.g.callTool(ctx, run, qualified, p.Arguments, opts))
 }
 
 // respond writes the response to one fast call, as the SDK would: a

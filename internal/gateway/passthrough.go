@@ -107,23 +107,30 @@ func isCodeModeTool(name string) bool {
 func (g *Gateway) passthroughHandler(qualified string) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		var args json.RawMessage
+		var token any
 		if req.Params != nil {
-			args = req.Params.Arguments
+			args, token = req.Params.Arguments, req.Params.GetProgressToken()
 		}
-		opts := upstream.CallOptions{}
-		if req.Session != nil {
-			opts.Downstream = sessionDownstream{req.Session}
-			if req.Params != nil {
-				opts.ProgressToken = req.Params.GetProgressToken()
-			}
-		}
-		var appr gate.Approver
-		if req.Session != nil && !usesMultiRoundTrip(req) {
-			appr = elicitApprover{req.Session}
-		}
-		run := g.newRun("", "passthrough", "", req.Session, appr)
-		return passthroughOutcome(g.callTool(ctx, run, qualified, args, opts))
+		return g.passthroughCall(ctx, req.Session, qualified, args, token)
 	}
+}
+
+// passthroughCall makes one pass-through call for session ss (nil: none),
+// from the SDK's handler or the stdio fast path: the upstream's progress,
+// logs, sampling and elicitation go to the client, and approvals are asked
+// by elicitation (a multi-round-trip client is not asked: such calls are
+// denied).
+func (g *Gateway) passthroughCall(ctx context.Context, ss *mcp.ServerSession, qualified string, args json.RawMessage, progressToken any) (*mcp.CallToolResult, error) {
+	opts := upstream.CallOptions{}
+	var appr gate.Approver
+	if ss != nil {
+		opts.Downstream, opts.ProgressToken = sessionDownstream{ss}, progressToken
+		if !sessionUsesMultiRoundTrip(ss) {
+			appr = elicitApprover{ss}
+		}
+	}
+	run := g.newRun("", "passthrough", "", ss, appr)
+	return passthroughOutcome(g.callTool(ctx, run, qualified, args, opts))
 }
 
 // passthroughOutcome is what a pass-through call answers, given callTool's

@@ -197,13 +197,9 @@ func (c *conn) connect(ctx context.Context) (_ *link, _ []*mcp.Tool, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	switch {
-	case l.proc != nil && c.hub.dial == nil:
+	if l.proc != nil && c.hub.dial == nil {
 		l.tap = newTap()
 		t = &lineTransport{r: l.proc.guard, w: l.proc.stdin, tap: l.tap}
-	case tappable(t):
-		l.tap = newTap()
-		t = &tapTransport{inner: t, tap: l.tap}
 	}
 	copts := &mcp.ClientOptions{
 		Logger: c.log,

@@ -24,33 +24,18 @@ import (
 // the result into a generic envelope, and the goroutine that resolves the
 // call), which on a pass-through call is most of what the gateway adds.
 //
-// Only connections whose transport keeps no session state of its own are
-// tapped (stdio and in-memory pipes): the Streamable HTTP client connection
-// learns the negotiated protocol version from the session, which a wrapper
-// would hide, so HTTP and SSE upstreams take the SDK path.
+// Only stdio connections are tapped (lineConn reads them): the Streamable
+// HTTP client connection learns the negotiated protocol version from the
+// session, which a wrapper would hide, so HTTP and SSE upstreams take the
+// SDK path.
 
 // tapIDPrefix marks the request ids of the tap's calls. The SDK numbers its
 // own requests, so string ids with this prefix never collide with them.
 const tapIDPrefix = "cemcp-fast-"
 
-// tapTransport wraps a transport so that its connection is tapped.
-type tapTransport struct {
-	inner mcp.Transport
-	tap   *tap
-}
-
-func (t *tapTransport) Connect(ctx context.Context) (mcp.Connection, error) {
-	c, err := t.inner.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t.tap.conn = c
-	return &tapConn{Connection: c, tap: t.tap}, nil
-}
-
 // tap is one tapped connection's calls in flight.
 type tap struct {
-	conn mcp.Connection // set by Connect, before any call
+	conn mcp.Connection // set by lineTransport.Connect, before any call
 
 	next    atomic.Uint64
 	mu      sync.Mutex
@@ -91,36 +76,6 @@ func (t *tap) intercept(line []byte) bool {
 	}
 	t.deliver(id, resp)
 	return true
-}
-
-// tapConn is the connection as the SDK session sees it.
-type tapConn struct {
-	mcp.Connection
-	tap *tap
-}
-
-// Read hands the session every message except the responses to the tap's
-// own calls, which go to their callers.
-func (c *tapConn) Read(ctx context.Context) (jsonrpc.Message, error) {
-	for {
-		msg, err := c.Connection.Read(ctx)
-		if err != nil {
-			c.tap.fail(err)
-			return nil, err
-		}
-		if r, ok := msg.(*jsonrpc.Response); ok {
-			if id, ok := r.ID.Raw().(string); ok && strings.HasPrefix(id, tapIDPrefix) {
-				c.tap.deliver(id, r)
-				continue
-			}
-		}
-		return msg, nil
-	}
-}
-
-func (c *tapConn) Close() error {
-	c.tap.fail(errors.New("connection closed"))
-	return c.Connection.Close()
 }
 
 func (t *tap) deliver(id string, r *jsonrpc.Response) {
@@ -207,16 +162,6 @@ func (t *tap) forget(id string) {
 	t.mu.Lock()
 	delete(t.pending, id)
 	t.mu.Unlock()
-}
-
-// tappable reports whether a transport's connection may be wrapped: not the
-// HTTP ones, whose connection follows the session's state.
-func tappable(t mcp.Transport) bool {
-	switch t.(type) {
-	case *mcp.StreamableClientTransport, *mcp.SSEClientTransport:
-		return false
-	}
-	return true
 }
 
 // errNeedsSession says a result asks the client for input (the
