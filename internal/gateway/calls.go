@@ -254,7 +254,7 @@ const maxErrorMessage = 2000
 // failed).
 func (g *Gateway) callTool(ctx context.Context, run *runState, qualified string, args json.RawMessage, opts upstream.CallOptions) (*mcp.CallToolResult, json.RawMessage, error) {
 	start := time.Now()
-	g.act.touch()
+	g.act.Add(1)
 	if len(args) == 0 || string(args) == "null" {
 		args = json.RawMessage("{}")
 	}

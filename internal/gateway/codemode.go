@@ -221,7 +221,7 @@ func (g *Gateway) Execute(ctx context.Context, in ExecuteInput) ExecuteOutput {
 
 func (g *Gateway) execute(ctx context.Context, in ExecuteInput, ss *mcp.ServerSession, appr gate.Approver) (out ExecuteOutput) {
 	start := time.Now()
-	g.act.touch()
+	g.act.Add(1)
 	lang := sandbox.Language(strings.ToLower(strings.TrimSpace(in.Language)))
 	run := g.newRun(newRunID(), string(lang), in.Code, ss, appr)
 	out = ExecuteOutput{RunID: run.id}

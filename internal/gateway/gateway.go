@@ -65,7 +65,7 @@ type Gateway struct {
 	judge  *judge.Judge // nil unless cemcp.judge is configured
 	onRes  func(tool string, result json.RawMessage)
 
-	act      activity      // calls and runs, for releaseWhenIdle
+	act      atomic.Uint64 // calls and runs begun, for releaseWhenIdle
 	released atomic.Int64  // idle memory releases (tests)
 	stop     chan struct{} // closed by Close
 

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 )
 
@@ -17,11 +16,6 @@ import (
 // unused memory; it releases once per idle period.
 var idleRelease = 10 * time.Second
 
-// activity counts calls and runs; the idle loop compares it between ticks.
-type activity struct{ n atomic.Uint64 }
-
-func (a *activity) touch() { a.n.Add(1) }
-
 // releaseWhenIdle returns unused memory to the OS after each idle period,
 // until stop is closed.
 func (g *Gateway) releaseWhenIdle(stop <-chan struct{}) {
@@ -34,7 +28,7 @@ func (g *Gateway) releaseWhenIdle(stop <-chan struct{}) {
 			return
 		case <-t.C:
 		}
-		n := g.act.n.Load()
+		n := g.act.Load()
 		if n != seen {
 			seen, released = n, false
 			continue
