@@ -199,7 +199,7 @@ func (c *conn) connect(ctx context.Context) (_ *link, _ []*mcp.Tool, err error) 
 	}
 	if l.proc != nil && c.hub.dial == nil {
 		l.tap = newTap()
-		t = &lineTransport{r: l.proc.guard, w: l.proc.stdin, tap: l.tap}
+		t = &lineTransport{r: l.proc.guard, w: l.proc.stdin, tap: l.tap, progress: c.relays.progressSeen}
 	}
 	copts := &mcp.ClientOptions{
 		Logger: c.log,
@@ -560,6 +560,9 @@ func (c *conn) call(ctx context.Context, tool string, args json.RawMessage, opts
 	if opts.Downstream != nil {
 		id, tok := c.relays.add(opts)
 		defer c.relays.remove(id)
+		if tok != nil {
+			defer c.relays.awaitProgress(id) // runs before remove
+		}
 		if tok != nil {
 			params.SetProgressToken(tok)
 		}

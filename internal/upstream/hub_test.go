@@ -28,7 +28,7 @@ import (
 )
 
 // stdioTools are the tools of newTestServer(true), sorted.
-var stdioTools = []string{"add_tool", "crash", "echo", "env", "fail", "garbage", "pid", "sleep", "spawn_child", "stats", "stderr"}
+var stdioTools = []string{"add_tool", "crash", "echo", "env", "fail", "garbage", "pid", "progress", "sleep", "spawn_child", "stats", "stderr"}
 
 func testBinary(t testing.TB) string {
 	t.Helper()

@@ -25,6 +25,9 @@ type lineConn struct {
 	rc  io.Closer
 	w   io.WriteCloser
 	tap *tap // may be nil
+	// progress, when set, is told the token of every progress
+	// notification read (see relays.awaitProgress).
+	progress func(token any)
 
 	wmu   sync.Mutex
 	queue []jsonrpc.Message // the rest of a batch
@@ -35,13 +38,14 @@ type lineConn struct {
 
 // lineTransport connects a lineConn once.
 type lineTransport struct {
-	r   io.ReadCloser
-	w   io.WriteCloser
-	tap *tap
+	r        io.ReadCloser
+	w        io.WriteCloser
+	tap      *tap
+	progress func(token any)
 }
 
 func (t *lineTransport) Connect(context.Context) (mcp.Connection, error) {
-	c := &lineConn{r: bufio.NewReaderSize(t.r, 64<<10), rc: t.r, w: t.w, tap: t.tap}
+	c := &lineConn{r: bufio.NewReaderSize(t.r, 64<<10), rc: t.r, w: t.w, tap: t.tap, progress: t.progress}
 	if t.tap != nil {
 		t.tap.conn = c
 	}
@@ -80,6 +84,7 @@ func (c *lineConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 					if derr != nil {
 						return nil, derr
 					}
+					c.noteProgress(m)
 					c.queue = append(c.queue, m)
 				}
 				m := c.queue[0]
@@ -93,6 +98,7 @@ func (c *lineConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 				}
 				return nil, derr
 			}
+			c.noteProgress(m)
 			return m, nil
 		}
 		if err != nil {
@@ -101,6 +107,20 @@ func (c *lineConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 			}
 			return nil, err
 		}
+	}
+}
+
+// noteProgress tells c.progress the token of a progress notification.
+func (c *lineConn) noteProgress(m jsonrpc.Message) {
+	r, ok := m.(*jsonrpc.Request)
+	if !ok || c.progress == nil || r.Method != "notifications/progress" || r.ID.IsValid() {
+		return
+	}
+	var p struct {
+		ProgressToken any `json:"progressToken"`
+	}
+	if json.Unmarshal(r.Params, &p) == nil {
+		c.progress(p.ProgressToken)
 	}
 }
 

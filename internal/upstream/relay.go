@@ -55,6 +55,14 @@ type relayCall struct {
 	d      Downstream
 	token  any
 	logged atomic.Bool // a log message was relayed during the call
+
+	// Progress notifications of the call read off a stdio connection
+	// (seen) and handed to the downstream (relayed). The SDK handles a
+	// response as soon as it reads it but queues notifications for a
+	// handler goroutine, so a call's last progress can lag its result:
+	// the call waits until relayed catches up with seen.
+	seen, relayed atomic.Int64
+	caughtUp      chan struct{} // signalled after each relay; capacity 1
 }
 
 const tokenPrefix = "cemcp-"
@@ -69,7 +77,7 @@ func (r *relays) add(opts CallOptions) (id uint64, upstreamToken any) {
 	}
 	r.next++
 	id = r.next
-	r.calls[id] = &relayCall{d: opts.Downstream, token: opts.ProgressToken}
+	r.calls[id] = &relayCall{d: opts.Downstream, token: opts.ProgressToken, caughtUp: make(chan struct{}, 1)}
 	r.order = append(r.order, id)
 	if opts.ProgressToken != nil {
 		upstreamToken = tokenPrefix + strconv.FormatUint(id, 10)
@@ -97,6 +105,38 @@ func (r *relays) remove(id uint64) {
 		if v == id {
 			r.order = append(r.order[:i], r.order[i+1:]...)
 			break
+		}
+	}
+}
+
+// maxProgressLag bounds how long a call waits for the progress
+// notifications read before its result to be relayed.
+const maxProgressLag = time.Second
+
+// progressSeen counts a progress notification read off the wire for the
+// call whose upstream token is tok.
+func (r *relays) progressSeen(tok any) {
+	if rc := r.byToken(tok); rc != nil {
+		rc.seen.Add(1)
+	}
+}
+
+// awaitProgress waits until every progress notification of call id read
+// so far has been relayed (at most maxProgressLag).
+func (r *relays) awaitProgress(id uint64) {
+	r.mu.Lock()
+	rc := r.calls[id]
+	r.mu.Unlock()
+	if rc == nil {
+		return
+	}
+	timeout := time.NewTimer(maxProgressLag)
+	defer timeout.Stop()
+	for rc.relayed.Load() < rc.seen.Load() {
+		select {
+		case <-rc.caughtUp:
+		case <-timeout.C:
+			return
 		}
 	}
 }
@@ -142,6 +182,11 @@ func (c *conn) clientHandlers(o *mcp.ClientOptions) {
 		p := *req.Params
 		p.ProgressToken = rc.token
 		rc.d.Progress(ctx, &p)
+		rc.relayed.Add(1)
+		select {
+		case rc.caughtUp <- struct{}{}:
+		default:
+		}
 	}
 	o.LoggingMessageHandler = func(ctx context.Context, req *mcp.LoggingMessageRequest) {
 		if rc := c.relays.latest(""); rc != nil {

@@ -2,9 +2,14 @@ package upstream
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cemcp/cemcp/internal/config"
 )
 
 // client is a downstream that records what reached it.
@@ -57,5 +62,46 @@ func TestRelayRouting(t *testing.T) {
 	r.remove(ida)
 	if rc := r.latest("elicitation/create"); rc != nil {
 		t.Errorf("a finished call still receives requests")
+	}
+}
+
+// recorder is a Downstream that records progress, safe for concurrent use.
+type recorder struct {
+	mu       sync.Mutex
+	progress []float64
+}
+
+func (r *recorder) Progress(_ context.Context, p *mcp.ProgressNotificationParams) {
+	r.mu.Lock()
+	r.progress = append(r.progress, p.Progress)
+	r.mu.Unlock()
+}
+func (r *recorder) Log(context.Context, *mcp.LoggingMessageParams) {}
+func (r *recorder) CreateMessage(context.Context, *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error) {
+	return nil, errNoDownstream
+}
+func (r *recorder) Elicit(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+	return nil, errNoDownstream
+}
+func (r *recorder) Can(string) bool { return false }
+
+// TestProgressBeforeResult: every progress notification a stdio server
+// sends before its result has reached the caller's client when the call
+// returns, although the SDK relays notifications after it has handled the
+// response that followed them.
+func TestProgressBeforeResult(t *testing.T) {
+	h := startHub(t, map[string]*config.Server{"s": stdioServer(t, "full", nil)}, Options{})
+	for i := range 50 {
+		var d recorder
+		res, err := h.CallToolWith(context.Background(), "s", "progress", json.RawMessage(`{"n":3}`), CallOptions{Downstream: &d, ProgressToken: "client-token"})
+		if err != nil || res.IsError {
+			t.Fatalf("call %d: %v %+v", i, err, res)
+		}
+		d.mu.Lock()
+		got := slices.Clone(d.progress)
+		d.mu.Unlock()
+		if !slices.Equal(got, []float64{1, 2, 3}) {
+			t.Fatalf("call %d: progress relayed before the call returned = %v, want [1 2 3]", i, got)
+		}
 	}
 }

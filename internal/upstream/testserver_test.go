@@ -83,6 +83,9 @@ type nameArgs struct {
 	Name string `json:"name"`
 }
 type noArgs struct{}
+type progressArgs struct {
+	N int `json:"n"`
+}
 
 func text(s string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s}}}
@@ -119,6 +122,14 @@ func newTestServer(stdio bool) *mcp.Server {
 			return text("added tool " + a.Name), nil, nil
 		})
 		return text("ok"), nil, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{Name: "progress", Description: "sends n progress notifications, then answers at once"}, func(ctx context.Context, req *mcp.CallToolRequest, a progressArgs) (*mcp.CallToolResult, any, error) {
+		if tok := req.Params.GetProgressToken(); tok != nil {
+			for i := 1; i <= a.N; i++ {
+				_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: float64(i), Total: float64(a.N)})
+			}
+		}
+		return text("done"), nil, nil
 	})
 	if !stdio {
 		return srv
