@@ -301,3 +301,44 @@ func connectStdioWith(t testing.TB, g *Gateway, version string, elicit func(cont
 	})
 	return cs
 }
+
+// TestFastPathProgressBeforeResult: on the wire to the client, every
+// progress notification the upstream sent before its result comes before
+// the fast path's response, under the client's own token.
+func TestFastPathProgressBeforeResult(t *testing.T) {
+	g := newTestGateway(t, testConfig(t, `{"sandbox": {"mode": "inprocess"}, "expose": {"bad": "passthrough"}}`, "bad"))
+	p := rawStream(t, g)
+	p.initialize("2025-11-25")
+	for i := range 20 {
+		id := fmt.Sprint("steps-", i)
+		p.send(id, "tools/call", map[string]any{"name": "bad__steps", "arguments": map[string]any{}, "_meta": map[string]any{"progressToken": id}})
+		var progress []float64
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		for {
+			msg, err := p.conn.Read(ctx)
+			if err != nil {
+				cancel()
+				t.Fatal(err)
+			}
+			if r, ok := msg.(*jsonrpc.Request); ok && r.Method == "notifications/progress" {
+				var pp mcp.ProgressNotificationParams
+				_ = json.Unmarshal(r.Params, &pp)
+				if pp.ProgressToken != id {
+					t.Errorf("progress under token %v, want %s", pp.ProgressToken, id)
+				}
+				progress = append(progress, pp.Progress)
+				continue
+			}
+			if r, ok := msg.(*jsonrpc.Response); ok {
+				if r.Error != nil || !strings.Contains(string(r.Result), `"steps":3`) {
+					t.Fatalf("call %d: %v %s", i, r.Error, r.Result)
+				}
+				break
+			}
+		}
+		cancel()
+		if !reflect.DeepEqual(progress, []float64{1, 2, 3}) {
+			t.Fatalf("call %d: progress before the response = %v, want [1 2 3]", i, progress)
+		}
+	}
+}

@@ -58,6 +58,15 @@ func badServer() *mcp.Server {
 		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, map[string]any, error) {
 			return nil, map[string]any{"echo": in.Text}, nil
 		})
+	mcp.AddTool(s, &mcp.Tool{Name: "steps", Description: "Report three steps of progress, then answer at once.", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
+		func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, map[string]any, error) {
+			if tok := req.Params.GetProgressToken(); tok != nil {
+				for i := 1; i <= 3; i++ {
+					_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: float64(i), Total: 3})
+				}
+			}
+			return nil, map[string]any{"steps": 3}, nil
+		})
 	mcp.AddTool(s, &mcp.Tool{Name: "crash", Description: "Exit the process in the middle of the call."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
 			os.Exit(3)

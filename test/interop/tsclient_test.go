@@ -176,7 +176,16 @@ func TestTypeScriptClientPassthroughStdio(t *testing.T) {
 	if res.Call.IsError || !strings.Contains(res.Call.text(), "Long running operation completed") {
 		t.Fatalf("pass-through call: %+v", res.Call)
 	}
-	if len(res.Progress) != 3 || res.Progress[2].Progress != 3 || res.Progress[2].Total != 3 {
-		t.Errorf("progress seen by the client = %+v, want 3 steps of 3", res.Progress)
+	// The gateway writes all three before the result (TestFastPathProgressBeforeResult
+	// checks the wire); the TypeScript SDK drops a progress notification it
+	// reads together with the response (modelcontextprotocol/typescript-sdk
+	// issue 2580), so the last step may be missing here.
+	if n := len(res.Progress); n < 2 || n > 3 {
+		t.Fatalf("progress seen by the client = %+v, want the steps of 3", res.Progress)
+	}
+	for i, p := range res.Progress {
+		if p.Progress != float64(i+1) || p.Total != 3 {
+			t.Errorf("progress seen by the client = %+v, want steps 1, 2[, 3] of 3 in order", res.Progress)
+		}
 	}
 }
