@@ -11,6 +11,10 @@ const FD = 3
 type Setup struct {
 	// Confine is false only for benchmarks of a bare exec.
 	Confine bool `json:"confine"`
+	// Born, with Confine, says that a confining spawner started the runner
+	// already confined (spawn.Confinement): it checks that and only loads
+	// its seccomp filter.
+	Born bool `json:"born,omitempty"`
 	// ScratchBytes is the size of the tmpfs mounted at /tmp.
 	ScratchBytes int64 `json:"scratch_bytes"`
 	// MemoryBytes is the run's memory limit; the Go heap is kept below it.

@@ -82,26 +82,7 @@ func buildRoot(s *Setup) error {
 			return err
 		}
 	}
-	old := filepath.Join(newRoot, ".old")
-	if err := os.Mkdir(old, 0o700); err != nil {
-		return err
-	}
-	if err := unix.PivotRoot(newRoot, old); err != nil {
-		return fmt.Errorf("pivot_root: %w", err)
-	}
-	if err := unix.Chdir("/"); err != nil {
-		return err
-	}
-	if err := unix.Unmount("/.old", unix.MNT_DETACH); err != nil {
-		return fmt.Errorf("detach the host's root: %w", err)
-	}
-	if err := os.Remove("/.old"); err != nil {
-		return err
-	}
-	if err := unix.Mount("", "/", "", unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, ""); err != nil {
-		return fmt.Errorf("remount / read-only: %w", err)
-	}
-	return nil
+	return pivotInto(newRoot)
 }
 
 // pythonMounts binds what CPython needs, read-only: /usr (interpreter,
@@ -179,20 +160,26 @@ func bindRO(src, dst string, dir bool) error {
 }
 
 func setRlimits(s *Setup) error {
-	nproc := uint64(s.NProc)
-	if nproc == 0 {
-		nproc = defaultNProc
-	}
 	fsize := uint64(s.ScratchBytes)
 	if fsize == 0 {
 		fsize = 16 << 20
+	}
+	return applyRlimits(s.NProc, fsize)
+}
+
+// applyRlimits sets the jail's rlimits: nproc tasks of the jail's uid (0:
+// the default), no file larger than fsize, few descriptors, no core dumps,
+// no locked memory, no POSIX message queues.
+func applyRlimits(nproc int, fsize uint64) error {
+	if nproc == 0 {
+		nproc = defaultNProc
 	}
 	limits := []struct {
 		res int
 		val uint64
 	}{
 		{unix.RLIMIT_NOFILE, defaultNoFile}, // the bridge, stdio, a few files in scratch
-		{unix.RLIMIT_NPROC, nproc},          // threads of the jail's uid, in its own user namespace
+		{unix.RLIMIT_NPROC, uint64(nproc)},  // tasks of the jail's uid in its user namespace
 		{unix.RLIMIT_FSIZE, fsize},          // no file larger than the scratch
 		{unix.RLIMIT_CORE, 0},               // no core dumps
 		{unix.RLIMIT_MEMLOCK, 0},            // no locked memory
@@ -235,16 +222,8 @@ const (
 // dropBoundingSet. no_new_privs reaches every thread with Landlock and
 // with the seccomp filter (TSYNC).
 func dropPrivileges(s *Setup) error {
-	bits := uintptr(secbitNoRoot | secbitNoRootLocked | secbitNoSetuidFixupLocked |
-		secbitKeepCapsLocked | secbitNoCapAmbientRaise | secbitNoCapAmbientRaiseLocke)
-	if err := unix.Prctl(unix.PR_SET_SECUREBITS, bits, 0, 0, 0); err != nil {
-		return fmt.Errorf("securebits: %w", err)
-	}
-	if err := dropBoundingSet(); err != nil {
+	if err := lockExecCaps(); err != nil {
 		return err
-	}
-	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
-		return fmt.Errorf("clear ambient capabilities: %w", err)
 	}
 	// Each of these is a stop-the-world: skip them when the host already
 	// started the runner with the jail's ids.
@@ -266,12 +245,37 @@ func dropPrivileges(s *Setup) error {
 	if err := clearCaps(); err != nil {
 		return fmt.Errorf("capset: %w", err)
 	}
+	return noNewPrivsNoDump()
+}
+
+// noNewPrivsNoDump sets no_new_privs on the calling thread and makes the
+// process not dumpable (a property of the process, its mm, not of a
+// thread).
+func noNewPrivsNoDump() error {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("no_new_privs: %w", err)
 	}
-	// Dumpable is a property of the process (its mm), not of a thread.
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return fmt.Errorf("dumpable: %w", err)
+	}
+	return nil
+}
+
+// lockExecCaps makes sure that nothing the calling thread execs gains a
+// capability: it locks the securebits (no root privileges, no ambient
+// raise, no keep-caps) and empties the bounding and ambient sets. These
+// matter only to a thread that execs; see dropBoundingSet.
+func lockExecCaps() error {
+	bits := uintptr(secbitNoRoot | secbitNoRootLocked | secbitNoSetuidFixupLocked |
+		secbitKeepCapsLocked | secbitNoCapAmbientRaise | secbitNoCapAmbientRaiseLocke)
+	if err := unix.Prctl(unix.PR_SET_SECUREBITS, bits, 0, 0, 0); err != nil {
+		return fmt.Errorf("securebits: %w", err)
+	}
+	if err := dropBoundingSet(); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
 	}
 	return nil
 }

@@ -63,6 +63,34 @@ func landlockHandled(abi int) (fs, net, scoped uint64) {
 // jail's user namespace (before dropPrivileges): otherwise the kernel
 // wants no_new_privs on each of them first.
 func restrictLandlock(s *Setup) error {
+	rules := []landlockRule{{path: "/tmp", access: llReadWrite}}
+	if s.Python != "" {
+		py, err := filepath.EvalSymlinks(s.Python)
+		if err != nil {
+			return fmt.Errorf("python %s: %w", s.Python, err)
+		}
+		rules = append(rules,
+			landlockRule{path: "/usr", access: llRead},
+			landlockRule{path: "/etc/ld.so.cache", access: unix.LANDLOCK_ACCESS_FS_READ_FILE, ignoreMissing: true},
+			landlockRule{path: py, access: llExecute | unix.LANDLOCK_ACCESS_FS_READ_FILE})
+		if interp, err := elfInterpreter(py); err == nil {
+			rules = append(rules, landlockRule{path: interp, access: llExecute | unix.LANDLOCK_ACCESS_FS_READ_FILE})
+		}
+	}
+	return landlockRestrict(rules, true)
+}
+
+// landlockRule allows access below path (or to the file at path).
+type landlockRule struct {
+	path          string
+	access        uint64
+	ignoreMissing bool
+}
+
+// landlockRestrict denies everything the kernel's Landlock handles but what
+// rules allow, on every thread (one stop-the-world) or on the calling one.
+// A kernel without Landlock is not an error: the other layers still hold.
+func landlockRestrict(rules []landlockRule, allThreads bool) error {
 	abi, err := ll.LandlockGetABIVersion()
 	if err != nil || abi < 1 {
 		return nil // no Landlock in this kernel: the other layers still hold
@@ -74,53 +102,38 @@ func restrictLandlock(s *Setup) error {
 		return fmt.Errorf("create ruleset: %w", err)
 	}
 	defer unix.Close(ruleset)
-	allow := func(path string, access uint64, ignoreMissing bool) error {
-		fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	for _, r := range rules {
+		fd, err := unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
 		if err != nil {
-			if ignoreMissing && errors.Is(err, unix.ENOENT) {
-				return nil
+			if r.ignoreMissing && errors.Is(err, unix.ENOENT) {
+				continue
 			}
-			return fmt.Errorf("open %s: %w", path, err)
+			return fmt.Errorf("open %s: %w", r.path, err)
 		}
-		defer unix.Close(fd)
 		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			return fmt.Errorf("stat %s: %w", path, err)
+		err = unix.Fstat(fd, &st)
+		if err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("stat %s: %w", r.path, err)
 		}
+		access := r.access
 		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			access &= llFile
 		}
 		rule := ll.PathBeneathAttr{AllowedAccess: access & fs, ParentFd: fd}
-		if err := ll.LandlockAddPathBeneathRule(ruleset, &rule, 0); err != nil {
-			return fmt.Errorf("rule for %s: %w", path, err)
-		}
-		return nil
-	}
-	if err := allow("/tmp", llReadWrite, false); err != nil {
-		return err
-	}
-	if s.Python != "" {
-		if err := allow("/usr", llRead, false); err != nil {
-			return err
-		}
-		if err := allow("/etc/ld.so.cache", unix.LANDLOCK_ACCESS_FS_READ_FILE, true); err != nil {
-			return err
-		}
-		py, err := filepath.EvalSymlinks(s.Python)
+		err = ll.LandlockAddPathBeneathRule(ruleset, &rule, 0)
+		unix.Close(fd)
 		if err != nil {
-			return fmt.Errorf("python %s: %w", s.Python, err)
-		}
-		if err := allow(py, llExecute|unix.LANDLOCK_ACCESS_FS_READ_FILE, false); err != nil {
-			return err
-		}
-		if interp, err := elfInterpreter(py); err == nil {
-			if err := allow(interp, llExecute|unix.LANDLOCK_ACCESS_FS_READ_FILE, false); err != nil {
-				return err
-			}
+			return fmt.Errorf("rule for %s: %w", r.path, err)
 		}
 	}
-	if err := ll.AllThreadsLandlockRestrictSelf(ruleset, 0); err != nil {
-		return fmt.Errorf("restrict every thread: %w", err)
+	if allThreads {
+		err = ll.AllThreadsLandlockRestrictSelf(ruleset, 0)
+	} else {
+		err = ll.LandlockRestrictSelf(ruleset, 0)
+	}
+	if err != nil {
+		return fmt.Errorf("restrict: %w", err)
 	}
 	return nil
 }

@@ -62,7 +62,12 @@ func Main(args []string) int {
 		// Collect hard well before the cgroup's limit kills the jail.
 		debug.SetMemoryLimit(setup.MemoryBytes * 3 / 4)
 	}
-	if setup.Confine {
+	if setup.Confine && setup.Born {
+		if err := finishBorn(&setup); err != nil {
+			fmt.Fprintf(os.Stderr, "cemcp-runner: confine: %v\n", err)
+			return ExitSetup
+		}
+	} else if setup.Confine {
 		// The bounding set is emptied on this thread only, the one that
 		// execs CPython (see dropBoundingSet): stay on it up to the exec.
 		runtime.LockOSThread()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -26,7 +27,18 @@ func serveSpawner(cfgJSON string) int {
 		fmt.Fprintf(os.Stderr, "cemcp-runner: %v\n", err)
 		return ExitSetup
 	}
-	s := &spawner{cfg: cfg, devNull: devNull.Fd()}
+	s := &spawner{cfg: cfg, devNull: devNull.Fd(), path: cfg.Path}
+	if cfg.Confine != nil {
+		// Runners get the credentials of the thread that clones them: this
+		// goroutine confines its thread and forks every runner from it
+		// (s.spawn is called below, never on another goroutine).
+		runtime.LockOSThread()
+		if err := confineSpawner(cfg.Confine, cfg.Path); err != nil {
+			fmt.Fprintf(os.Stderr, "cemcp-runner: confine the spawner: %v\n", err)
+			return ExitSetup
+		}
+		s.path = spawn.RunnerPath
+	}
 	if err := s.send(spawn.Reply{Ready: true}, -1); err != nil {
 		return ExitBridge
 	}
@@ -76,6 +88,7 @@ func serveSpawner(cfgJSON string) int {
 
 type spawner struct {
 	cfg     spawn.Config
+	path    string // of the runner binary, in the spawner's root
 	devNull uintptr
 	sendMu  sync.Mutex
 }
@@ -84,22 +97,35 @@ type spawner struct {
 // (bridge, stderr[, cgroup]) and returns its pid and a pidfd of it.
 func (s *spawner) spawn(req *spawn.Request, fds []int) (int, int, error) {
 	pidfd := -1
-	attr := &syscall.SysProcAttr{
-		Cloneflags:                 s.cfg.Cloneflags,
-		UidMappings:                []syscall.SysProcIDMap{{ContainerID: s.cfg.UID, HostID: s.cfg.HostUID, Size: 1}},
-		GidMappings:                []syscall.SysProcIDMap{{ContainerID: s.cfg.GID, HostID: s.cfg.HostGID, Size: 1}},
-		GidMappingsEnableSetgroups: true,
-		Credential:                 &syscall.Credential{Uid: uint32(s.cfg.UID), Gid: uint32(s.cfg.GID), Groups: []uint32{}},
-		AmbientCaps:                s.cfg.AmbientCaps,
-		Pdeathsig:                  syscall.SIGKILL,
-		Setsid:                     true,
-		PidFD:                      &pidfd,
+	var attr *syscall.SysProcAttr
+	if s.cfg.Confine != nil {
+		// No user namespace of its own: Go clones with vfork, and the
+		// runner keeps the uid and credentials of this thread, except the
+		// capabilities, which it loses at exec.
+		attr = &syscall.SysProcAttr{
+			Cloneflags: s.cfg.Cloneflags,
+			Pdeathsig:  syscall.SIGKILL,
+			Setsid:     true,
+			PidFD:      &pidfd,
+		}
+	} else {
+		attr = &syscall.SysProcAttr{
+			Cloneflags:                 s.cfg.Cloneflags,
+			UidMappings:                []syscall.SysProcIDMap{{ContainerID: s.cfg.UID, HostID: s.cfg.HostUID, Size: 1}},
+			GidMappings:                []syscall.SysProcIDMap{{ContainerID: s.cfg.GID, HostID: s.cfg.HostGID, Size: 1}},
+			GidMappingsEnableSetgroups: true,
+			Credential:                 &syscall.Credential{Uid: uint32(s.cfg.UID), Gid: uint32(s.cfg.GID), Groups: []uint32{}},
+			AmbientCaps:                s.cfg.AmbientCaps,
+			Pdeathsig:                  syscall.SIGKILL,
+			Setsid:                     true,
+			PidFD:                      &pidfd,
+		}
 	}
 	if req.Cgroup {
 		attr.UseCgroupFD = true
 		attr.CgroupFD = fds[2]
 	}
-	pid, err := syscall.ForkExec(s.cfg.Path, []string{s.cfg.Path, bridge.SetupFlag, req.Setup}, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(s.path, []string{s.path, bridge.SetupFlag, req.Setup}, &syscall.ProcAttr{
 		Dir:   "/",
 		Env:   s.cfg.Env,
 		Files: []uintptr{s.devNull, s.devNull, uintptr(fds[1]), uintptr(fds[0])},

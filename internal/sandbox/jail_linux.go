@@ -36,11 +36,14 @@ type Jail struct {
 	python string   // resolved interpreter; "" when unavailable
 	noPy   string   // why Python is unavailable
 	netns  *netNS   // the runners' shared, empty network namespace
-	// spawner starts the confined runners; nil when it could not start
-	// (the Jail then forks them itself, as it does if the spawner dies).
-	spawner *spawner
-	pool    *pool // JavaScript runners
-	pyPool  *pool // Python runners
+	// spawner starts the JavaScript runners, born confined when it is a
+	// confining one (spawner.born); pySpawner starts the Python runners,
+	// which confine themselves. Either is nil when it could not start: the
+	// Jail then forks those runners itself, as it does if one dies.
+	spawner   *spawner
+	pySpawner *spawner
+	pool      *pool // JavaScript runners
+	pyPool    *pool // Python runners
 	// seccompJS and seccompPy are the runners' seccomp programs, assembled
 	// once (package policy) and handed to each runner in its setup.
 	seccompJS, seccompPy []byte
@@ -63,6 +66,24 @@ var _ Executor = (*Jail)(nil)
 // (or the spawner) that clones it (see netNS).
 const jailCloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
 	syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWCGROUP
+
+// bornSpawnerCloneflags are the namespaces of a confining spawner, which
+// its runners share: the user namespace (so each runner can be cloned with
+// vfork, without id maps to write), and IPC and UTS namespaces of their own
+// that nothing in the jail can use or change (seccomp denies SysV IPC,
+// POSIX message queues and sethostname). bornCloneflags are those each
+// runner gets of its own. See design/jail.md.
+const (
+	bornSpawnerCloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS
+	bornCloneflags        = syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWCGROUP
+)
+
+// bornNProc is RLIMIT_NPROC of a confining spawner's uid, which all its
+// runners share: a bound on the threads of every JavaScript runner
+// together, far above what a run can start (its Go runtime's threads;
+// seccomp lets it create no process). Per run, the cgroup's pids limit
+// applies.
+const bornNProc = 4096
 
 // jailAmbientCaps are the only capabilities a runner starts with, and only
 // in its own user namespace: CAP_SYS_ADMIN (mounts, pivot_root,
@@ -118,8 +139,16 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 	if j.netns, err = newNetNS(max(2, runtime.NumCPU())); err != nil {
 		return nil, err
 	}
-	if j.spawner, err = startSpawner(j); err != nil {
-		logger.Warn("jail: no spawner, the gateway forks each runner itself", "err", err)
+	if j.spawner, err = startSpawner(j, true); err != nil {
+		logger.Warn("jail: no confining spawner, each JavaScript runner confines itself", "err", err)
+		if j.spawner, err = startSpawner(j, false); err != nil {
+			logger.Warn("jail: no spawner, the gateway forks each runner itself", "err", err)
+		}
+	}
+	if j.python != "" {
+		if j.pySpawner, err = startSpawner(j, false); err != nil {
+			logger.Warn("jail: no spawner for Python, the gateway forks each Python runner itself", "err", err)
+		}
 	}
 	if cfg.PoolSize > 0 {
 		j.pool = newPool(j, cfg.PoolSize, false)
@@ -200,8 +229,10 @@ func (j *Jail) Close() error {
 		p.kill()
 	}
 	j.reaping.Wait()
-	if j.spawner != nil {
-		j.spawner.close()
+	for _, s := range []*spawner{j.spawner, j.pySpawner} {
+		if s != nil {
+			s.close()
+		}
 	}
 	j.netns.close()
 	if j.cg != nil {
@@ -259,7 +290,14 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	j.mu.Unlock()
 
 	name := fmt.Sprintf("r%d-%d", os.Getpid(), runSeq.Add(1))
-	args, err := j.setupArgs(python, confine)
+	sp := j.spawner
+	if python {
+		sp = j.pySpawner
+	}
+	if !confine || sp == nil || !sp.alive() {
+		sp = nil
+	}
+	args, err := j.setupArgs(python, confine, sp != nil && sp.born)
 	if err != nil {
 		return nil, err
 	}
@@ -319,8 +357,8 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	}
 
 	var startErr error
-	if confine && j.spawner != nil && j.spawner.alive() {
-		startErr = j.spawnRunner(p, args, child, cgFD)
+	if sp != nil {
+		startErr = j.spawnRunner(sp, p, args, child, cgFD)
 	} else {
 		startErr = j.execRunner(p, args, child, cgFD, confine)
 	}
@@ -423,13 +461,13 @@ func (j *Jail) execRunner(p *proc, args []byte, child, cgFD *os.File, confine bo
 
 // spawnRunner has the spawner start a confined runner. Its stderr comes
 // back through a pipe. On failure p.exited is closed.
-func (j *Jail) spawnRunner(p *proc, args []byte, child, cgFD *os.File) error {
+func (j *Jail) spawnRunner(sp *spawner, p *proc, args []byte, child, cgFD *os.File) error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		close(p.exited)
 		return err
 	}
-	res := j.spawner.spawn(args, child, w, cgFD)
+	res := sp.spawn(args, child, w, cgFD)
 	w.Close()
 	if res.err != nil {
 		r.Close()
@@ -472,10 +510,12 @@ func (p *proc) signalKill() {
 	}
 }
 
-// setupArgs returns the runner's -setup argument.
-func (j *Jail) setupArgs(python, confine bool) ([]byte, error) {
+// setupArgs returns the runner's -setup argument; born says that a
+// confining spawner starts it.
+func (j *Jail) setupArgs(python, confine, born bool) ([]byte, error) {
 	setup := bridge.Setup{
 		Confine:      confine,
+		Born:         confine && born && !python,
 		ScratchBytes: j.cfg.ScratchBytes,
 		MemoryBytes:  j.cfg.MemoryBytes,
 		NProc:        64,

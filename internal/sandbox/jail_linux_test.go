@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cemcp/cemcp/internal/runner/spawn"
 	"github.com/cemcp/cemcp/internal/transpile"
 )
 
@@ -170,10 +171,7 @@ return {"n": 42, "tool": r["tool"]}`, Limits{})
 func TestJailPool(t *testing.T) {
 	j := newTestJail(t, JailConfig{PoolSize: 2})
 	// The pool fills with confined runners that sent ready.
-	deadline := time.Now().Add(20 * time.Second)
-	for j.pool.warm() < 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitWarm(j.pool, 1)
 	if j.pool.warm() < 1 {
 		t.Fatal("the warm pool did not fill")
 	}
@@ -185,9 +183,7 @@ func TestJailPool(t *testing.T) {
 			t.Fatalf("run %d: %+v %s (a runner was reused?)", i, r.Error, r.Result)
 		}
 		assertNothingLeft(t, j)
-		for j.pool.warm() < 1 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitWarm(j.pool, 1)
 	}
 	// Close kills the warm runners and leaves nothing behind.
 	j.Close()
@@ -460,12 +456,10 @@ func TestJailRunnerDiesBeforeReady(t *testing.T) {
 // started (jail-cpu-µs/runner: the pool's runners are b.N + 8).
 func BenchmarkThroughput(b *testing.B) {
 	j := newTestJail(b, JailConfig{PoolSize: 8})
-	deadline := time.Now().Add(20 * time.Second)
-	for j.pool.warm() < 8 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitWarm(j.pool, 8)
 	b.SetParallelism(4) // 4 clients per CPU
 	self0, children0 := rusageCPU(syscall.RUSAGE_SELF), rusageCPU(syscall.RUSAGE_CHILDREN)
+	busy0 := systemBusy(b)
 	start := time.Now()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -479,11 +473,30 @@ func BenchmarkThroughput(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "runs/s")
 	b.StopTimer()
+	b.ReportMetric(float64((systemBusy(b)-busy0).Microseconds())/float64(b.N), "system-cpu-µs/run")
 	self1 := rusageCPU(syscall.RUSAGE_SELF)
 	j.Close()
 	children1 := rusageCPU(syscall.RUSAGE_CHILDREN)
 	b.ReportMetric(float64((self1-self0).Microseconds())/float64(b.N), "host-cpu-µs/run")
 	b.ReportMetric(float64((children1-children0).Microseconds())/float64(b.N+8), "jail-cpu-µs/runner")
+}
+
+// systemBusy returns the CPU time the whole machine has spent busy
+// (/proc/stat: everything but idle and iowait, kernel threads included).
+func systemBusy(b *testing.B) time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	var ticks int64
+	for i, f := range strings.Fields(line)[1:] {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		if i != 3 && i != 4 { // idle, iowait
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
 }
 
 // rusageCPU returns the user and system time of who (RUSAGE_SELF or
@@ -566,10 +579,7 @@ func TestJailSpawner(t *testing.T) {
 	if j.spawner == nil {
 		t.Fatal("the jail started without its spawner")
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for j.pool.warm() < 1 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitWarm(j.pool, 1)
 	warm := peek(j.pool)
 	if len(warm) != 1 {
 		t.Fatalf("%d warm runners", len(warm))
@@ -608,4 +618,91 @@ func TestJailSpawner(t *testing.T) {
 		}
 	}
 	assertNothingLeft(t, j)
+}
+
+// TestJailBornRunners: JavaScript runners come from a confining spawner
+// (spawn.Confinement). Read from the host: each is born in pid, mount and
+// cgroup namespaces of its own, shares the spawner's user, IPC and UTS
+// namespaces and the jail's network namespace, runs as the jail's uid with
+// no capability and no_new_privs, has loaded its seccomp filter, and sees a
+// root that holds nothing but the runner binary.
+func TestJailBornRunners(t *testing.T) {
+	j := newTestJail(t, JailConfig{PoolSize: 2})
+	if j.spawner == nil || !j.spawner.born {
+		_, err := startSpawner(j, true)
+		t.Fatalf("the jail has no confining spawner: %v", err)
+	}
+	waitWarm(j.pool, 2)
+	rs := peek(j.pool)
+	if len(rs) != 2 {
+		t.Fatalf("%d warm runners, want 2", len(rs))
+	}
+	ns := func(pid int, kind string) string {
+		t.Helper()
+		l, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	sp := j.spawner.cmd.Process.Pid
+	self := os.Getpid()
+	for _, kind := range []string{"user", "ipc", "uts"} {
+		if ns(sp, kind) == ns(self, kind) {
+			t.Errorf("the spawner shares the host's %s namespace", kind)
+		}
+	}
+	for _, r := range rs {
+		for _, kind := range []string{"pid", "mnt", "cgroup"} {
+			if ns(r.pid, kind) == ns(sp, kind) || ns(r.pid, kind) == ns(self, kind) || ns(r.pid, kind) == ns(rs[0].pid, kind) && r != rs[0] {
+				t.Errorf("runner %d: its %s namespace is not its own", r.pid, kind)
+			}
+		}
+		for _, kind := range []string{"user", "ipc", "uts", "net"} {
+			if ns(r.pid, kind) != ns(sp, kind) {
+				t.Errorf("runner %d: %s namespace %s, want the spawner's %s", r.pid, kind, ns(r.pid, kind), ns(sp, kind))
+			}
+		}
+		if ns(r.pid, "net") == ns(self, "net") {
+			t.Errorf("runner %d is in the host's network namespace", r.pid)
+		}
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", r.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
+			"CapInh:\t0000000000000000", "CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000",
+			"NoNewPrivs:\t1", "Seccomp:\t2",
+			fmt.Sprintf("PPid:\t%d", sp)} {
+			if !strings.Contains(string(data), want+"\n") {
+				t.Errorf("runner %d: status lacks %q", r.pid, want)
+			}
+		}
+		entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/root", r.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if len(names) != 1 || "/"+names[0] != spawn.RunnerPath {
+			t.Errorf("runner %d: root holds %v, want only %s", r.pid, names, spawn.RunnerPath)
+		}
+		if f, err := os.OpenFile(fmt.Sprintf("/proc/%d/root/x", r.pid), os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+			t.Errorf("runner %d: its root is writable", r.pid)
+		}
+	}
+	if r := run(t, j, JavaScript, "return 6 * 7", Limits{}); r.Error != nil || string(r.Result) != "42" {
+		t.Fatalf("run: %+v %s", r.Error, r.Result)
+	}
+}
+
+// waitWarm waits (up to 20 s) until pl has n runners ready.
+func waitWarm(pl *pool, n int) {
+	deadline := time.Now().Add(20 * time.Second)
+	for pl.warm() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -27,10 +27,7 @@ func holdJail() int {
 		return 1
 	}
 	warm := func() {
-		deadline := time.Now().Add(20 * time.Second)
-		for j.pool.warm() < 2 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitWarm(j.pool, 2)
 	}
 	warm()
 	go func() {
@@ -40,8 +37,10 @@ func holdJail() int {
 	time.Sleep(200 * time.Millisecond) // the program is running
 	warm()
 	var pids []string
-	if j.spawner != nil && j.spawner.cmd != nil {
-		pids = append(pids, strconv.Itoa(j.spawner.cmd.Process.Pid))
+	for _, s := range []*spawner{j.spawner, j.pySpawner} {
+		if s != nil && s.cmd != nil {
+			pids = append(pids, strconv.Itoa(s.cmd.Process.Pid))
+		}
 	}
 	j.mu.Lock()
 	for r := range j.live {

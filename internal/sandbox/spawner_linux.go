@@ -25,6 +25,9 @@ import (
 // spawner is the runners' parent: they die with it (parent-death signal),
 // and it dies with the starter thread that started it.
 type spawner struct {
+	// born: a confining spawner (spawn.Confinement), whose JavaScript
+	// runners start confined; otherwise each runner confines itself.
+	born   bool
 	cmd    *exec.Cmd
 	conn   *net.UnixConn
 	stderr *tailBuffer
@@ -36,6 +39,9 @@ type spawner struct {
 	exits   map[int]chan int // pid -> its wait status, once
 	dead    chan struct{}    // closed when the spawner is gone
 	gone    bool
+
+	waitOnce sync.Once
+	waited   chan struct{} // closed once the spawner process is reaped
 }
 
 // spawned is the spawner's answer to one request.
@@ -50,9 +56,10 @@ type spawned struct {
 // (they die with it).
 const spawnerGone = -1
 
-// startSpawner starts the spawner for j's confined runners and waits for
-// it to be ready.
-func startSpawner(j *Jail) (_ *spawner, retErr error) {
+// startSpawner starts a spawner for j's confined runners and waits for it
+// to be ready. A confining one (born) starts only JavaScript runners, born
+// confined; the other starts runners that confine themselves.
+func startSpawner(j *Jail, born bool) (_ *spawner, retErr error) {
 	cfg := spawn.Config{
 		Path:        j.cfg.RunnerPath,
 		Env:         j.runnerEnv,
@@ -62,6 +69,10 @@ func startSpawner(j *Jail) (_ *spawner, retErr error) {
 		HostUID:     j.cfg.HostUID,
 		HostGID:     j.cfg.HostGID,
 		AmbientCaps: jailAmbientCaps,
+	}
+	if born {
+		cfg.Cloneflags = bornCloneflags
+		cfg.Confine = &spawn.Confinement{NProc: bornNProc}
 	}
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
@@ -75,14 +86,29 @@ func startSpawner(j *Jail) (_ *spawner, retErr error) {
 	childEnd := os.NewFile(uintptr(fds[1]), "spawner")
 	defer childEnd.Close()
 	defer hostEnd.Close() // net.FileConn dups it
-	s := &spawner{stderr: &tailBuffer{max: 8 << 10}, replies: make(chan spawned, 1),
-		exits: make(map[int]chan int), dead: make(chan struct{})}
+	s := &spawner{born: born, stderr: &tailBuffer{max: 8 << 10}, replies: make(chan spawned, 1),
+		exits: make(map[int]chan int), dead: make(chan struct{}), waited: make(chan struct{})}
 	cmd := exec.Command(j.cfg.RunnerPath, spawn.Flag, string(cfgJSON))
 	cmd.Env = j.runnerEnv
 	cmd.Dir = "/"
 	cmd.ExtraFiles = []*os.File{childEnd}
 	cmd.Stderr = s.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
+	if born {
+		// The jail's uid in user, mount, IPC and UTS namespaces of the
+		// spawner's own (shared by its runners), with the two capabilities
+		// it confines itself with; see spawn.Confinement.
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags:                 bornSpawnerCloneflags,
+			UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
+			GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
+			GidMappingsEnableSetgroups: true,
+			Credential:                 &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
+			AmbientCaps:                jailAmbientCaps,
+			Pdeathsig:                  syscall.SIGKILL,
+			Setsid:                     true,
+		}
+	}
 	if err := j.netns.start(cmd); err != nil {
 		return nil, fmt.Errorf("start spawner: %w", err)
 	}
@@ -197,6 +223,7 @@ func (s *spawner) fail() {
 	}
 	s.gone = true
 	close(s.dead)
+	s.reap()
 	for pid, ch := range s.exits {
 		ch <- spawnerGone
 		delete(s.exits, pid)
@@ -244,16 +271,22 @@ func (s *spawner) diagnostics() string {
 	return ""
 }
 
+// reap waits for the spawner process in the background, once.
+func (s *spawner) reap() {
+	s.waitOnce.Do(func() {
+		go func() { _ = s.cmd.Wait(); close(s.waited) }()
+	})
+}
+
 // close stops the spawner (call it once its runners are gone) and waits
 // for it.
 func (s *spawner) close() {
 	s.conn.Close()
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
+	s.reap()
 	select {
-	case <-done:
+	case <-s.waited:
 	case <-time.After(5 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.waited
 	}
 }

@@ -18,7 +18,11 @@ func TestAllowList(t *testing.T) {
 			t.Errorf("%s has no reason", r.Name)
 		}
 	}
-	for _, banned := range []string{"socket", "connect", "fork", "vfork", "ptrace", "mount", "unshare", "setns", "bpf", "kill", "execveat", "prctl", "seccomp", "execve", "clone3", "capset"} {
+	for _, banned := range []string{"socket", "connect", "fork", "vfork", "ptrace", "mount", "unshare", "setns", "bpf", "kill", "execveat", "prctl", "seccomp", "execve", "clone3", "capset",
+		// The runners of a confining spawner share its IPC and UTS
+		// namespaces: nothing may use or change them.
+		"shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "semget", "semop",
+		"mq_open", "mq_timedsend", "mq_timedreceive", "sethostname", "setdomainname"} {
 		if seen[banned] {
 			t.Errorf("%s is allowed", banned)
 		}

@@ -39,6 +39,37 @@ type Config struct {
 	HostUID     int       `json:"host_uid"` // what UID maps to
 	HostGID     int       `json:"host_gid"` // what GID maps to
 	AmbientCaps []uintptr `json:"ambient_caps"`
+	// Confine, when set, makes this a confining spawner (see Confinement):
+	// Cloneflags are then only the namespaces each runner gets of its own,
+	// and the ids and capabilities above are not used.
+	Confine *Confinement `json:"confine,omitempty"`
+}
+
+// RunnerPath is where a confining spawner's root holds the runner binary
+// (a read-only bind of Config.Path).
+const RunnerPath = "/cemcp-runner"
+
+// Confinement is what a confining spawner does to itself before it is
+// ready, so that the JavaScript runners it starts are born confined and
+// have only their seccomp filter left to load.
+//
+// The gateway starts it as the jail's unprivileged uid in new user, mount,
+// IPC and UTS namespaces (and the jail's network namespace), holding
+// CAP_SYS_ADMIN and CAP_SETPCAP of that user namespace only. It builds the
+// runners' root (a read-only tmpfs holding nothing but the runner binary at
+// RunnerPath), pivots into it and detaches the host's tree, sets the
+// rlimits, restricts itself with Landlock (read and execute that binary,
+// nothing else; no TCP, no abstract sockets, no signals out), and on the
+// thread that forks the runners empties the bounding and ambient sets,
+// locks the securebits and sets no_new_privs. Each runner is cloned with
+// vfork (no user namespace of its own, so no id maps to write) into new
+// pid, mount and cgroup namespaces, and execs without any capability: a
+// non-root uid with an empty ambient set gains none at exec.
+type Confinement struct {
+	// NProc is RLIMIT_NPROC for the jail's uid, which every runner of the
+	// spawner shares: the threads of all its runners together. Per run,
+	// the cgroup's pids limit applies.
+	NProc int `json:"nproc"`
 }
 
 // Request asks a spawner for one runner. Its descriptors come with it
