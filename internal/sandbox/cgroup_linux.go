@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -126,6 +127,61 @@ type cgroup struct {
 	// lowered is set when a request lowered the limits (lower): such a
 	// cgroup is not reused.
 	lowered bool
+
+	// files keeps the control files that every run reads or writes open
+	// (by path) for the life of the cgroup: it is reused, and opening a
+	// cgroup file costs more than the read or write itself.
+	filesMu sync.Mutex
+	files   map[string]*os.File
+}
+
+// file returns the open control file at path (read-write when it can be,
+// as cgroup.procs must be written; else read-only).
+func (g *cgroup) file(path string) (*os.File, error) {
+	g.filesMu.Lock()
+	defer g.filesMu.Unlock()
+	if f := g.files[path]; f != nil {
+		return f, nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		if f, err = os.Open(path); err != nil {
+			return nil, err
+		}
+	}
+	if g.files == nil {
+		g.files = make(map[string]*os.File)
+	}
+	g.files[path] = f
+	return f, nil
+}
+
+// read returns the content of control file path, read from the start.
+func (g *cgroup) read(path string) ([]byte, error) {
+	f, err := g.file(path)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 4096)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if n == len(buf) {
+		// Longer than one page (many processes): read it whole.
+		return os.ReadFile(path)
+	}
+	return buf[:n], nil
+}
+
+// closeFiles closes the control files kept open.
+func (g *cgroup) closeFiles() {
+	g.filesMu.Lock()
+	defer g.filesMu.Unlock()
+	for path, f := range g.files {
+		f.Close()
+		delete(g.files, path)
+	}
 }
 
 // get returns an empty cgroup with limits lim: a clean one of a finished
@@ -253,7 +309,11 @@ func (g *cgroup) lower(memory int64, pids int) error {
 // add moves process pid (all its threads) into the cgroup.
 func (g *cgroup) add(pid int) error {
 	for ctrl, dir := range g.dirs {
-		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		f, err := g.file(filepath.Join(dir, "cgroup.procs"))
+		if err == nil {
+			_, err = f.WriteAt([]byte(strconv.Itoa(pid)), 0)
+		}
+		if err != nil {
 			return fmt.Errorf("add %d to cgroup %s: %w", pid, ctrl, err)
 		}
 	}
@@ -264,7 +324,7 @@ func (g *cgroup) add(pid int) error {
 func (g *cgroup) procs() []int {
 	var pids []int
 	for _, dir := range g.dirs {
-		data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		data, _ := g.read(filepath.Join(dir, "cgroup.procs"))
 		for _, f := range strings.Fields(string(data)) {
 			if n, err := strconv.Atoi(f); err == nil {
 				pids = append(pids, n)
@@ -288,32 +348,31 @@ func (g *cgroup) kill() {
 // limitHit reports which limit the cgroup hit: "memory", "pids" or "".
 func (g *cgroup) limitHit() string {
 	if g.v2 {
-		dir := g.dirs[""]
-		if eventCount(filepath.Join(dir, "memory.events"), "oom_kill") > 0 || eventCount(filepath.Join(dir, "memory.events"), "max") > 0 {
+		events, _ := g.read(filepath.Join(g.dirs[""], "memory.events"))
+		if eventCount(events, "oom_kill") > 0 || eventCount(events, "max") > 0 {
 			return "memory"
 		}
-		if eventCount(filepath.Join(dir, "pids.events"), "max") > 0 {
+		if events, _ := g.read(filepath.Join(g.dirs[""], "pids.events")); eventCount(events, "max") > 0 {
 			return "pids"
 		}
 		return ""
 	}
-	if eventCount(filepath.Join(g.dirs["memory"], "memory.oom_control"), "oom_kill") > 0 {
+	if oom, _ := g.read(filepath.Join(g.dirs["memory"], "memory.oom_control")); eventCount(oom, "oom_kill") > 0 {
 		return "memory"
 	}
-	if n, _ := readInt(filepath.Join(g.dirs["memory"], "memory.failcnt")); n > 0 {
-		return "memory"
+	if failcnt, _ := g.read(filepath.Join(g.dirs["memory"], "memory.failcnt")); len(failcnt) > 0 {
+		if n, _ := strconv.ParseInt(strings.TrimSpace(string(failcnt)), 10, 64); n > 0 {
+			return "memory"
+		}
 	}
-	if eventCount(filepath.Join(g.dirs["pids"], "pids.events"), "max") > 0 {
+	if events, _ := g.read(filepath.Join(g.dirs["pids"], "pids.events")); eventCount(events, "max") > 0 {
 		return "pids"
 	}
 	return ""
 }
 
-func eventCount(path, key string) int64 {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
+// eventCount returns the value of key in the "key value" lines of data.
+func eventCount(data []byte, key string) int64 {
 	for _, line := range strings.Split(string(data), "\n") {
 		k, v, ok := strings.Cut(line, " ")
 		if ok && k == key {
@@ -324,17 +383,10 @@ func eventCount(path, key string) int64 {
 	return 0
 }
 
-func readInt(path string) (int64, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-}
-
 // remove kills what is left and removes the cgroup's directories, retrying
 // while the kernel finishes tearing the processes down.
 func (g *cgroup) remove() error {
+	g.closeFiles()
 	var errs []error
 	for ctrl, dir := range g.dirs {
 		var err error

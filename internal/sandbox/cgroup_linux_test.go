@@ -78,6 +78,10 @@ func TestCgroupV2Files(t *testing.T) {
 		}
 	}
 
+	// The kernel creates cgroup.procs with the directory.
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := g.add(4242); err != nil {
 		t.Fatalf("add: %v", err)
 	}

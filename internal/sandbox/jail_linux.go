@@ -123,8 +123,11 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 			return nil, fmt.Errorf("cgroups (set NoCgroups to run without memory, pids and cpu limits): %w", err)
 		}
 		cg.removeStale()
-		// Enough clean cgroups for the warm pools and the runs in flight.
-		cg.maxFree = max(cfg.PoolSize, 0) + max(cfg.PythonPoolSize, 0) + 4*runtime.NumCPU()
+		// Enough clean cgroups for the warm pools, their refills and the
+		// runs in flight and in teardown: fewer, and a busy jail creates
+		// and removes cgroups all the time (each costs the host more than
+		// a run's other cgroup work on v1).
+		cg.maxFree = 2*(max(cfg.PoolSize, 0)+max(cfg.PythonPoolSize, 0)) + 8*runtime.NumCPU()
 		j.cg = cg
 	}
 	j.python, j.noPy = findPython(cfg.Python)
