@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cemcp/cemcp/internal/cpustat"
 	"github.com/cemcp/cemcp/internal/runner/spawn"
 	"github.com/cemcp/cemcp/internal/transpile"
 )
@@ -494,24 +495,13 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(float64((children1-children0).Microseconds())/float64(b.N+8), "jail-cpu-µs/runner")
 }
 
-// systemBusy returns the CPU time the whole machine has spent busy
-// (/proc/stat: user, nice, system, irq and softirq, kernel threads
-// included; not idle, iowait, steal, or guest, which user already counts).
+// systemBusy is cpustat.Busy for a benchmark.
 func systemBusy(b *testing.B) time.Duration {
-	data, err := os.ReadFile("/proc/stat")
+	d, err := cpustat.Busy()
 	if err != nil {
 		b.Fatal(err)
 	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	var ticks int64
-	for i, f := range strings.Fields(line)[1:] {
-		n, _ := strconv.ParseInt(f, 10, 64)
-		switch i {
-		case 0, 1, 2, 5, 6:
-			ticks += n
-		}
-	}
-	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+	return d
 }
 
 // rusageCPU returns the user and system time of who (RUSAGE_SELF or

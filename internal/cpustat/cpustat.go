@@ -1,0 +1,52 @@
+// Package cpustat reads how much CPU time the whole machine has spent busy,
+// for benchmarks that must count every process a run involves (the
+// gateway, a spawner, each runner, kernel threads), not only their own.
+package cpustat
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// userHZ is the unit of /proc/stat's counters (USER_HZ, 100 on every
+// Linux architecture Go supports).
+const userHZ = 100
+
+// Busy returns the machine's busy CPU time so far (see Parse).
+func Busy() (time.Duration, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("cpustat: %w", err)
+	}
+	return Parse(data)
+}
+
+// Parse returns the busy time in the aggregate "cpu" line of a /proc/stat:
+// user, nice, system, irq and softirq. Idle and iowait are not busy; steal
+// is time the hypervisor gave to others; guest time is already in user.
+func Parse(data []byte) (time.Duration, error) {
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	fields := bytes.Fields(line)
+	if len(fields) < 8 || string(fields[0]) != "cpu" {
+		return 0, errors.New("cpustat: no aggregate cpu line")
+	}
+	var ticks int64
+	for i, f := range fields[1:8] {
+		n, err := strconv.ParseInt(string(f), 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("cpustat: bad counter %q", f)
+		}
+		switch i {
+		case 0, 1, 2, 5, 6: // user, nice, system, irq, softirq
+			if ticks > (1<<63-1)/int64(time.Second)-n {
+				return 0, errors.New("cpustat: counters overflow")
+			}
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
+}
