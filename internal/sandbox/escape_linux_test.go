@@ -371,7 +371,7 @@ func jailProcesses(t testing.TB, j *Jail) int {
 	j.mu.Lock()
 	if !j.closed {
 		for _, s := range []*spawner{j.spawner, j.pySpawner} {
-			if s != nil && s.alive() {
+			if s != nil { // alive, or dead and being reaped
 				spawners[s.cmd.Process.Pid] = true
 			}
 		}
