@@ -144,6 +144,16 @@ return out`, want: want{value: `["a","b"]`}},
 			want: want{kind: "exception", contains: []string{"in timer"}}},
 		{name: "setTimeout string refused", body: `setTimeout("1+1", 0)`,
 			want: want{kind: "exception", contains: []string{"strings are not evaluated"}}},
+		{name: "structuredClone", body: `const a = {n: 1, d: new Date(5), m: new Map([["k", [1]]]), s: new Set([2])}; a.self = a;
+const b = structuredClone(a); b.m.get("k").push(9);
+return [b !== a, b.self === b, b.d.getTime(), a.m.get("k").length, b.m.get("k").length, b.s.has(2), structuredClone.name, structuredClone.length]`,
+			want: want{value: `[true,true,5,1,2,true,"structuredClone",1]`}},
+		{name: "structuredClone refuses functions", body: `structuredClone({f() {}})`,
+			want: want{kind: "exception", contains: []string{"TypeError", "could not be cloned"}}},
+		{name: "groupBy", body: `const o = Object.groupBy([1, 2, 3, 4], (x) => x % 2 ? "odd" : "even");
+const m = Map.groupBy([1, 2, 3], (x, i) => i < 2);
+return [o.odd, o.even, Object.getPrototypeOf(o), m.get(true), m.get(false), Object.groupBy.name, Map.groupBy.length]`,
+			want: want{value: `[[1,3],[2,4],null,[1,2],[3],"groupBy",2]`}},
 		{name: "queueMicrotask", body: `const o = []; queueMicrotask(() => o.push(2)); o.push(1); await null; return o`, want: want{value: `[1,2]`}},
 		{name: "no host capabilities",
 			body: `return [typeof require, typeof process, typeof module, typeof fs, typeof fetch, typeof XMLHttpRequest, typeof WebSocket, typeof Deno, typeof Bun, typeof globalThis.global, typeof import_meta]`,
