@@ -279,11 +279,12 @@ func (j *Jail) spawn(ctx context.Context, python bool) (*proc, error) {
 // the benchmark that prices the jail) it is a plain exec: no namespaces,
 // no cgroup, no confinement in the runner.
 //
-// The host's share of a cold start overlaps the runner's: on cgroup v1 the
-// run's cgroup is created and the runner moved into it while the runner
-// starts its Go runtime and confines itself; on v2 the runner is cloned
-// straight into its cgroup (CLONE_INTO_CGROUP). Either way the runner is in
-// its cgroup before start returns, so before it can receive a program.
+// The host's share of a cold start overlaps the runner's: the run's cgroup
+// is taken (or created) and the runner moved into it while the runner
+// starts its Go runtime and confines itself; on v2, a runner that the
+// gateway or a plain spawner starts is cloned straight into its cgroup
+// (CLONE_INTO_CGROUP) instead. Either way the runner is in its cgroup
+// before start returns, so before it can receive a program.
 func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr error) {
 	j.mu.Lock()
 	if j.closed {
@@ -330,8 +331,13 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 	}()
 	lim := cgroupLimits{memory: j.cfg.MemoryBytes, pids: j.cfg.MaxPids, cpuPercent: j.cfg.CPUPercent}
 	useCgroup := j.cg != nil && confine
+	// On v2 a runner is cloned straight into its cgroup, but not by a
+	// confining spawner: it runs as the jail's unprivileged uid, which may
+	// not move processes between the host's cgroups. Its runners are
+	// attached by the gateway instead, as on v1.
+	cloneInto := useCgroup && j.cg.v2 && (sp == nil || !sp.born)
 	var cgFD *os.File
-	if useCgroup && j.cg.v2 {
+	if cloneInto {
 		// v2: create the cgroup first and clone into it.
 		g, err := j.cg.get(name, lim)
 		if err != nil {
@@ -345,13 +351,13 @@ func (j *Jail) start(ctx context.Context, python, confine bool) (_ *proc, retErr
 		}
 		defer cgFD.Close()
 	}
-	// v1: create the cgroup while the runner starts.
+	// Otherwise: take the cgroup while the runner starts.
 	type created struct {
 		g   *cgroup
 		err error
 	}
 	var cgDone chan created
-	if useCgroup && !j.cg.v2 {
+	if useCgroup && !cloneInto {
 		cgDone = make(chan created, 1)
 		go func() {
 			g, err := j.cg.get(name, lim)
