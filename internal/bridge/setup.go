@@ -28,6 +28,10 @@ type Setup struct {
 	// Python, when set, is the interpreter (a path under /usr) that the
 	// runner execs instead of running JavaScript itself.
 	Python string `json:"python,omitempty"`
+	// PythonLoader is the interpreter's ELF program interpreter (its
+	// PT_INTERP, resolved), which Landlock lets it execute too; the host
+	// reads it so that the runner need not link an ELF parser.
+	PythonLoader string `json:"python_loader,omitempty"`
 	// Seccomp is the runner's seccomp filter, assembled by the host (package
 	// runner/policy): a struct sock_filter array in native byte order. A
 	// confined runner without one refuses to start.

@@ -370,14 +370,14 @@ func (e *engine) compile(js string) (*goja.Program, *bridge.RunError) {
 		}
 	}
 	re := &bridge.RunError{Kind: "syntax", Message: err.Error()}
-	if m := lineInMessage.FindStringSubmatch(re.Message); m != nil {
+	if m := lineInMessage().FindStringSubmatch(re.Message); m != nil {
 		re.Line, _ = strconv.Atoi(m[1])
 		re.Line -= e.opts.LineOffset
 	}
 	return nil, re
 }
 
-var lineInMessage = regexp.MustCompile(`Line (\d+):\d+`)
+var lineInMessage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Line (\d+):\d+`) })
 
 // classify turns an error returned by goja into the run's error.
 func (e *engine) classify(err error) *bridge.RunError {
@@ -456,7 +456,7 @@ func errorText(v goja.Value) string {
 // maxFrames bounds the stack trace in an error message.
 const maxFrames = 10
 
-var framePC = regexp.MustCompile(`^(.*):(\d+):(\d+)\(\d+\)(\)?)$`)
+var framePC = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*):(\d+):(\d+)\(\d+\)(\)?)$`) })
 
 // exception describes an uncaught throw or the main promise's rejection:
 // the error's name and message, then the stack frames in the program.
@@ -520,7 +520,7 @@ func (e *engine) frames(o *goja.Object) []string {
 		if !strings.HasPrefix(line, "at ") {
 			continue
 		}
-		m := framePC.FindStringSubmatch(line)
+		m := framePC().FindStringSubmatch(line)
 		if m == nil || !strings.Contains(m[1], e.userFrames) {
 			continue
 		}
@@ -537,10 +537,10 @@ func (e *engine) frames(o *goja.Object) []string {
 	return out
 }
 
-var frameLineRE = regexp.MustCompile(`:(\d+):\d+\)?$`)
+var frameLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`:(\d+):\d+\)?$`) })
 
 func (e *engine) frameLine(f string) int {
-	if m := frameLineRE.FindStringSubmatch(f); m != nil {
+	if m := frameLineRE().FindStringSubmatch(f); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}

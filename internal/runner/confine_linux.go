@@ -1,13 +1,11 @@
 package runner
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -313,23 +311,4 @@ func dropBoundingSet() error {
 		}
 	}
 	return nil
-}
-
-// elfInterpreter returns the resolved PT_INTERP of the executable at path.
-func elfInterpreter(path string) (string, error) {
-	f, err := elf.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			b := make([]byte, p.Filesz)
-			if _, err := p.ReadAt(b, 0); err != nil {
-				return "", err
-			}
-			return filepath.EvalSymlinks(strings.TrimRight(string(b), "\x00"))
-		}
-	}
-	return "", errors.New("no PT_INTERP")
 }

@@ -73,8 +73,8 @@ func restrictLandlock(s *Setup) error {
 			landlockRule{path: "/usr", access: llRead},
 			landlockRule{path: "/etc/ld.so.cache", access: unix.LANDLOCK_ACCESS_FS_READ_FILE, ignoreMissing: true},
 			landlockRule{path: py, access: llExecute | unix.LANDLOCK_ACCESS_FS_READ_FILE})
-		if interp, err := elfInterpreter(py); err == nil {
-			rules = append(rules, landlockRule{path: interp, access: llExecute | unix.LANDLOCK_ACCESS_FS_READ_FILE})
+		if s.PythonLoader != "" {
+			rules = append(rules, landlockRule{path: s.PythonLoader, access: llExecute | unix.LANDLOCK_ACCESS_FS_READ_FILE})
 		}
 	}
 	return landlockRestrict(rules, true)

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ type Jail struct {
 	log    *slog.Logger
 	cg     *cgroups // nil with NoCgroups
 	python string   // resolved interpreter; "" when unavailable
+	pyLoad string   // its ELF program interpreter (resolved), if any
 	noPy   string   // why Python is unavailable
 	netns  *netNS   // the runners' shared, empty network namespace
 	// spawner starts the JavaScript runners, born confined when it is a
@@ -131,6 +133,9 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 		j.cg = cg
 	}
 	j.python, j.noPy = findPython(cfg.Python)
+	if j.python != "" {
+		j.pyLoad, _ = elfInterpreter(j.python)
+	}
 	var err error
 	if j.seccompJS, err = policy.Program(false); err != nil {
 		return nil, err
@@ -190,6 +195,25 @@ func findRunner() (string, error) {
 
 // findPython resolves the interpreter. Only interpreters under /usr can
 // run: that is all the jail binds.
+// elfInterpreter returns the resolved PT_INTERP of the executable at path.
+func elfInterpreter(path string) (string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b := make([]byte, p.Filesz)
+			if _, err := p.ReadAt(b, 0); err != nil {
+				return "", err
+			}
+			return filepath.EvalSymlinks(strings.TrimRight(string(b), "\x00"))
+		}
+	}
+	return "", errors.New("no PT_INTERP")
+}
+
 func findPython(path string) (string, string) {
 	switch path {
 	case "none":
@@ -536,6 +560,7 @@ func (j *Jail) setupArgs(python, confine, born bool) ([]byte, error) {
 	}
 	if python {
 		setup.Python = j.python
+		setup.PythonLoader = j.pyLoad
 		setup.Seccomp = j.seccompPy
 	}
 	return json.Marshal(setup)

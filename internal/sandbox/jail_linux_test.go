@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -472,6 +473,8 @@ func BenchmarkThroughput(b *testing.B) {
 	j := newTestJail(b, JailConfig{PoolSize: 8})
 	waitWarm(j.pool, 8)
 	b.SetParallelism(4) // 4 clients per CPU
+	// The gateway runs with GOGC=400 (gateway.TuneGC); so does this host.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	self0, children0 := rusageCPU(syscall.RUSAGE_SELF), rusageCPU(syscall.RUSAGE_CHILDREN)
 	busy0 := systemBusy(b)
 	start := time.Now()
