@@ -6,7 +6,9 @@
 // Before it reads any program the runner finishes its own confinement (see
 // Confine): a private tmpfs root reached by pivot_root, rlimits, no
 // capabilities and an unprivileged uid, no_new_privs, Landlock and a seccomp
-// allow-list. Then it sends ready, waits for one run, runs it with package
+// allow-list. A JavaScript runner started by a confining spawner
+// (spawn.Confinement) is born with all of that but the seccomp filter: it
+// checks what it was born with and loads the filter (finishBorn). Then it sends ready, waits for one run, runs it with package
 // jsengine (forwarding tool calls over the bridge), sends done and exits. A
 // Python runner instead execs CPython with an embedded bootstrap that speaks
 // the same protocol.

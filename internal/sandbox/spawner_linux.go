@@ -18,7 +18,9 @@ import (
 
 // spawner is the gateway's side of a cemcp-runner spawner
 // (spawn.Flag): a small process, started once per Jail in the
-// runners' network namespace, that forks and execs the confined runners.
+// runners' network namespace, that forks and execs the confined runners:
+// a confining one (born) for JavaScript, whose runners start confined
+// (spawn.Confinement), and a plain one for Python.
 // Forking the gateway itself for every runner (a user namespace rules out
 // vfork) copied its page tables and made every page it wrote afterwards
 // fault once; the spawner's heap is tiny, so its forks are cheap. The

@@ -1,7 +1,10 @@
 // Package spawn is the protocol between the gateway (package sandbox) and a
-// spawner: cemcp-runner started with Flag, a small process of the
-// gateway's identity, outside the jail, that forks and execs confined
-// runners on the gateway's behalf (package runner serves it).
+// spawner: cemcp-runner started with Flag, a small process that forks and
+// execs confined runners on the gateway's behalf (package runner serves
+// it). A plain spawner has the gateway's identity and runs outside the
+// jail; its runners confine themselves. A confining spawner
+// (Config.Confine) is itself inside the jail's namespaces and confines
+// itself first, so that its runners are born confined (see Confinement).
 //
 // The gateway cannot start a runner in a new user namespace with vfork
 // (Go's os/exec must fork so that it can write the child's id maps), and a
