@@ -580,3 +580,21 @@ func TestToolErrorLine(t *testing.T) {
 	res := Run(context.Background(), wrap("const a = 1\nasync function f() {\n  return await tools.weather.alerts({})\n}\nawait f()"), Options{Tools: testTools}, call)
 	check(t, res, nil, want{kind: "exception", line: 3, contains: []string{"ToolError (weather.alerts, code denied): no", "at f (script.js:3:", "script.js:5:"}})
 }
+
+// TestWarm: Warm compiles the prelude once, and runs then use that program.
+func TestWarm(t *testing.T) {
+	if err := Warm(); err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := prelude()
+	if err := Warm(); err != nil {
+		t.Fatal(err)
+	}
+	p2, _ := prelude()
+	if p1 == nil || p1 != p2 {
+		t.Fatalf("prelude compiled again (%p, %p)", p1, p2)
+	}
+	if res := Run(context.Background(), wrap("return 2"), Options{}, nil); res.Error != nil || string(res.Value) != "2" {
+		t.Fatalf("run after Warm: %+v %s", res.Error, res.Value)
+	}
+}

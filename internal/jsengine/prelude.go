@@ -154,3 +154,11 @@ return {ToolError: ToolError, stringify: JSON.stringify, parse: JSON.parse, from
 var prelude = sync.OnceValues(func() (*goja.Program, error) {
 	return goja.Compile("cemcp:prelude", preludeSrc, true)
 })
+
+// Warm compiles the prelude ahead of a run (the first compilation in a
+// process is its most expensive part). A warm-pool runner calls it before
+// it reports ready, so that the run itself does not pay for it.
+func Warm() error {
+	_, err := prelude()
+	return err
+}
