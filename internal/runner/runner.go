@@ -98,14 +98,16 @@ func Main(args []string) int {
 func serve(ctx context.Context, rw io.ReadWriter, limits bridge.Limits) int {
 	conn := bridge.NewConn(rw, limits)
 	state := bridge.NewRunnerState()
-	// Compile the engine's prelude while nothing waits for it: a warm
-	// runner then starts the program sooner (same work, done earlier).
+	if err := conn.Send(&bridge.Message{T: bridge.TypeReady}); err != nil {
+		return ExitBridge
+	}
+	// Compile the engine's prelude while nothing waits for it: a runner of
+	// the warm pool then starts its program sooner (the same work, done
+	// earlier). After ready, so that a cold start is not slower: a run
+	// frame sent meanwhile waits in the socket.
 	if err := jsengine.Warm(); err != nil {
 		fmt.Fprintf(os.Stderr, "cemcp-runner: %v\n", err)
 		return ExitSetup
-	}
-	if err := conn.Send(&bridge.Message{T: bridge.TypeReady}); err != nil {
-		return ExitBridge
 	}
 	run, err := conn.Recv()
 	if err != nil {
