@@ -262,6 +262,13 @@ func (p *process) exitDescription() string {
 	default:
 		return "running"
 	}
+	// The process is gone, but its last stderr line may still be on its
+	// way through the reader: wait for the pipe's end, a little (a
+	// grandchild that left the group may hold it open).
+	select {
+	case <-p.stderrDone:
+	case <-time.After(200 * time.Millisecond):
+	}
 	s := "exited"
 	if p.waitErr != nil {
 		s = p.waitErr.Error()
