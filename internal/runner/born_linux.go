@@ -146,8 +146,14 @@ func finishBorn(s *Setup) error {
 			return fmt.Errorf("born with capabilities %+v", data)
 		}
 	}
-	if n, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, unix.CAP_SYS_ADMIN, 0, 0, 0); err != nil || n != 0 {
-		return errors.New("born with CAP_SYS_ADMIN in the bounding set")
+	for c := 0; c <= 63; c++ {
+		n, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0)
+		if err != nil {
+			break // past the last capability the kernel knows
+		}
+		if n != 0 {
+			return fmt.Errorf("born with capability %d in the bounding set", c)
+		}
 	}
 	if n, err := unix.PrctlRetInt(unix.PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0); err != nil || n != 1 {
 		return errors.New("born without no_new_privs")
