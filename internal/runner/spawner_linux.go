@@ -28,6 +28,8 @@ func serveSpawner(cfgJSON string) int {
 		return ExitSetup
 	}
 	s := &spawner{cfg: cfg, devNull: devNull.Fd(), path: cfg.Path}
+	s.liveCond = sync.NewCond(&s.liveMu)
+	go s.reap()
 	if cfg.Confine != nil {
 		// Runners get the credentials of the thread that clones them: this
 		// goroutine confines its thread and forks every runner from it
@@ -60,6 +62,9 @@ func serveSpawner(cfgJSON string) int {
 		var req spawn.Request
 		reply := spawn.Reply{}
 		pidfd := -1
+		// Held from the fork to the reply: the reaper reports no exit of
+		// a runner before the reply that names it.
+		s.liveMu.Lock()
 		switch err := json.Unmarshal(buf[:n], &req); {
 		case err != nil:
 			reply.Err = "bad request: " + err.Error()
@@ -74,14 +79,17 @@ func serveSpawner(cfgJSON string) int {
 		for _, fd := range fds {
 			unix.Close(fd)
 		}
-		if err := s.send(reply, pidfd); err != nil {
-			return ExitBridge
+		sendErr := s.send(reply, pidfd)
+		if reply.Pid > 0 {
+			s.live++
+			s.liveCond.Signal()
 		}
+		s.liveMu.Unlock()
 		if pidfd >= 0 {
 			unix.Close(pidfd)
 		}
-		if reply.Pid > 0 {
-			go s.reap(reply.Pid)
+		if sendErr != nil {
+			return ExitBridge
 		}
 	}
 }
@@ -91,6 +99,10 @@ type spawner struct {
 	path    string // of the runner binary, in the spawner's root
 	devNull uintptr
 	sendMu  sync.Mutex
+
+	liveMu   sync.Mutex
+	liveCond *sync.Cond
+	live     int // runners started and not yet reaped
 }
 
 // spawn starts one runner with the request's setup and descriptors
@@ -137,16 +149,32 @@ func (s *spawner) spawn(req *spawn.Request, fds []int) (int, int, error) {
 	return pid, pidfd, nil
 }
 
-// reap waits for runner pid and reports its exit.
-func (s *spawner) reap(pid int) {
-	var ws syscall.WaitStatus
+// reap reports the exit of every runner, for the spawner's life. One
+// goroutine waits for any child (the spawner has no others): a goroutine
+// per runner blocked in wait4 kept a thread per live runner.
+func (s *spawner) reap() {
 	for {
-		_, err := syscall.Wait4(pid, &ws, 0, nil)
-		if err != syscall.EINTR {
-			break
+		s.liveMu.Lock()
+		for s.live == 0 {
+			s.liveCond.Wait()
 		}
+		s.liveMu.Unlock()
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil { // ECHILD: the count was ahead of the kernel's
+			s.liveMu.Lock()
+			s.live = 0
+			s.liveMu.Unlock()
+			continue
+		}
+		s.liveMu.Lock()
+		s.live--
+		_ = s.send(spawn.Reply{Exit: true, Pid: pid, Status: int(ws)}, -1)
+		s.liveMu.Unlock()
 	}
-	_ = s.send(spawn.Reply{Exit: true, Pid: pid, Status: int(ws)}, -1)
 }
 
 func (s *spawner) send(r spawn.Reply, fd int) error {

@@ -727,3 +727,32 @@ func waitWarm(pl *pool, n int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestJailBornRunnerDiesBeforeReady: a runner of the confining spawner
+// that fails its own last step (here, a seccomp program it must refuse)
+// fails the start at once, with the exit status the spawner reported and
+// the runner's stderr, every time: the spawner never reports an exit
+// before the reply that names the runner.
+func TestJailBornRunnerDiesBeforeReady(t *testing.T) {
+	j := newTestJail(t, JailConfig{StartTimeout: time.Minute})
+	if j.spawner == nil || !j.spawner.born {
+		t.Fatal("the jail has no confining spawner")
+	}
+	j.seccompJS = []byte("not a BPF program")
+	for i := 0; i < 10; i++ {
+		start := time.Now()
+		_, err := j.Execute(context.Background(), &Request{Language: JavaScript, Code: "return 1"}, echoCaller)
+		if err == nil {
+			t.Fatal("a runner with a bad seccomp program ran")
+		}
+		for _, want := range []string{"exited before ready", "exit status 10", "seccomp"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Fatalf("attempt %d: error %q does not say %q", i, err, want)
+			}
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("attempt %d took %v: the exit was not reported at once", i, d)
+		}
+	}
+	assertNothingLeft(t, j)
+}
