@@ -32,6 +32,10 @@ type Setup struct {
 	// PT_INTERP, resolved), which Landlock lets it execute too; the host
 	// reads it so that the runner need not link an ELF parser.
 	PythonLoader string `json:"python_loader,omitempty"`
+	// PythonCode is the Python bootstrap compiled by the host with the same
+	// interpreter: a marshalled code object (package pyboot). Empty: the
+	// runner passes the source and CPython compiles it.
+	PythonCode []byte `json:"python_code,omitempty"`
 	// Seccomp is the runner's seccomp filter, assembled by the host (package
 	// runner/policy): a struct sock_filter array in native byte order. A
 	// confined runner without one refuses to start.

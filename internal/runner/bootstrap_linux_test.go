@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/runner/pyboot"
 )
 
 // These tests run the Python prelude and bootstrap unconfined, with the
@@ -30,8 +31,10 @@ type python struct {
 	host *bridge.Conn
 }
 
-// startPython starts CPython as execPython would and reads its ready frame.
-func startPython(t testing.TB) *python {
+// startPython starts CPython as execPython would, with the bootstrap as
+// source (code nil) or compiled (code from bootstraps, in a memfd as
+// prepareBootstrap makes it), and reads its ready frame.
+func startPython(t testing.TB, code []byte) *python {
 	t.Helper()
 	if _, err := os.Stat(pythonPath); err != nil {
 		t.Skipf("no %s: %v", pythonPath, err)
@@ -47,7 +50,17 @@ func startPython(t testing.TB) *python {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := &exec.Cmd{Path: pythonPath, Args: pythonArgv(0), Env: pythonEnv, ExtraFiles: []*os.File{child}}
+	files := []*os.File{child}
+	codeFD := -1
+	if code != nil {
+		f, err := codeFile(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		files, codeFD = append(files, f), 4 // ExtraFiles start at fd 3
+	}
+	cmd := &exec.Cmd{Path: pythonPath, Args: pythonArgv(0, codeFD), Env: pythonEnv, ExtraFiles: files}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -88,9 +101,9 @@ func (p *python) exitCode(t testing.TB) int {
 
 // runPython runs one program: tool calls of echo.* are answered with their
 // arguments, calls of fail.* with a ToolError.
-func runPython(t *testing.T, program string, limits *bridge.RunLimits) *bridge.Message {
+func runPython(t *testing.T, code []byte, program string, limits *bridge.RunLimits) *bridge.Message {
 	t.Helper()
-	p := startPython(t)
+	p := startPython(t, code)
 	run := &bridge.Message{T: bridge.TypeRun, Language: "python", Program: program, Limits: limits,
 		Tools: []bridge.ToolRef{{Qualified: "echo.say", JSServer: "echo", JSName: "say"}, {Qualified: "fail.now", JSServer: "fail", JSName: "now"}}}
 	if err := p.host.Send(run); err != nil {
@@ -167,27 +180,29 @@ func TestPythonBootstrap(t *testing.T) {
 		{name: "nothing heavy imported", program: "import sys\nreturn [m for m in (\"json\", \"json.decoder\", \"re\", \"ast\", \"traceback\", \"os\", \"struct\", \"linecache\") if m in sys.modules]", value: `[]`},
 		{name: "argv", program: "import sys\nreturn sys.argv", value: `["-c","4194304"]`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			done := runPython(t, tt.program, tt.limits)
-			if string(done.Value) != tt.value {
-				t.Errorf("value %s, want %s", done.Value, tt.value)
-			}
-			if done.Output != tt.output || done.Truncated != tt.trunc || done.ToolCalls != tt.calls {
-				t.Errorf("output %q truncated %v calls %d, want %q %v %d", done.Output, done.Truncated, done.ToolCalls, tt.output, tt.trunc, tt.calls)
-			}
-			switch {
-			case tt.kind == "" && done.Error != nil:
-				t.Errorf("error %+v, want none", done.Error)
-			case tt.kind != "" && done.Error == nil:
-				t.Errorf("no error, want kind %s", tt.kind)
-			case tt.kind != "":
-				e := done.Error
-				if e.Kind != tt.kind || e.Limit != tt.limit || e.Line != tt.line || !strings.Contains(e.Message, tt.message) {
-					t.Errorf("error %+v, want kind %s limit %q line %d message with %q", e, tt.kind, tt.limit, tt.line, tt.message)
+	for _, boot := range bootstraps(t) {
+		for _, tt := range tests {
+			t.Run(boot.name+"/"+tt.name, func(t *testing.T) {
+				done := runPython(t, boot.code, tt.program, tt.limits)
+				if string(done.Value) != tt.value {
+					t.Errorf("value %s, want %s", done.Value, tt.value)
 				}
-			}
-		})
+				if done.Output != tt.output || done.Truncated != tt.trunc || done.ToolCalls != tt.calls {
+					t.Errorf("output %q truncated %v calls %d, want %q %v %d", done.Output, done.Truncated, done.ToolCalls, tt.output, tt.trunc, tt.calls)
+				}
+				switch {
+				case tt.kind == "" && done.Error != nil:
+					t.Errorf("error %+v, want none", done.Error)
+				case tt.kind != "" && done.Error == nil:
+					t.Errorf("no error, want kind %s", tt.kind)
+				case tt.kind != "":
+					e := done.Error
+					if e.Kind != tt.kind || e.Limit != tt.limit || e.Line != tt.line || !strings.Contains(e.Message, tt.message) {
+						t.Errorf("error %+v, want kind %s limit %q line %d message with %q", e, tt.kind, tt.limit, tt.line, tt.message)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -216,29 +231,31 @@ func TestPythonBootstrapFrames(t *testing.T) {
 		{"EOF in the payload", [][]byte{run[:10]}, true, 12},
 		{"EOF before the run", nil, true, 12},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := startPython(t)
-			for _, c := range tt.chunks {
-				if _, err := p.conn.Write(c); err != nil {
-					t.Fatal(err)
+	for _, boot := range bootstraps(t) {
+		for _, tt := range tests {
+			t.Run(boot.name+"/"+tt.name, func(t *testing.T) {
+				p := startPython(t, boot.code)
+				for _, c := range tt.chunks {
+					if _, err := p.conn.Write(c); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(time.Millisecond) // separate reads on the other side
 				}
-				time.Sleep(time.Millisecond) // separate reads on the other side
-			}
-			if tt.close {
-				_ = p.conn.(*net.UnixConn).CloseWrite()
-			}
-			if tt.code >= 0 {
-				if c := p.exitCode(t); c != tt.code {
-					t.Fatalf("exit code %d, want %d", c, tt.code)
+				if tt.close {
+					_ = p.conn.(*net.UnixConn).CloseWrite()
 				}
-				return
-			}
-			done, err := p.host.Recv()
-			if err != nil || done.T != bridge.TypeDone || string(done.Value) != `"ok"` || done.Error != nil {
-				t.Fatalf("got %+v (value %s), %v; want done with \"ok\"", done, done.Value, err)
-			}
-		})
+				if tt.code >= 0 {
+					if c := p.exitCode(t); c != tt.code {
+						t.Fatalf("exit code %d, want %d", c, tt.code)
+					}
+					return
+				}
+				done, err := p.host.Recv()
+				if err != nil || done.T != bridge.TypeDone || string(done.Value) != `"ok"` || done.Error != nil {
+					t.Fatalf("got %+v (value %s), %v; want done with \"ok\"", done, done.Value, err)
+				}
+			})
+		}
 	}
 }
 
@@ -260,7 +277,7 @@ func BenchmarkPythonIdleRSS(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	run := bridge.AppendFrame(nil, []byte(`{"t":"run","program":"return 1"}`))
 	for i := 0; i < b.N; i++ {
-		p := startPython(b)
+		p := startPython(b, nil)
 		time.Sleep(20 * time.Millisecond) // let it settle in its read
 		if kb := vmRSSKiB(b, p.cmd.Process.Pid); kb > rss {
 			rss = kb
@@ -298,4 +315,27 @@ func vmRSSKiB(t testing.TB, pid int) int64 {
 	}
 	t.Fatalf("no VmRSS for %d", pid)
 	return 0
+}
+
+// bootstraps are the two forms of the bootstrap a runner may pass CPython:
+// its source, and the code object the host compiles (pyboot.MarshalProgram
+// run by the same interpreter).
+func bootstraps(t *testing.T) []struct {
+	name string
+	code []byte
+} {
+	t.Helper()
+	if _, err := os.Stat(pythonPath); err != nil {
+		t.Skipf("no %s: %v", pythonPath, err)
+	}
+	cmd := exec.Command(pythonPath, "-I", "-S", "-B", "-c", pyboot.MarshalProgram)
+	cmd.Stdin = strings.NewReader(pyboot.Source)
+	out, err := cmd.Output()
+	if err != nil || len(out) == 0 {
+		t.Fatalf("compile the bootstrap: %v", err)
+	}
+	return []struct {
+		name string
+		code []byte
+	}{{"source", nil}, {"compiled", out}}
 }

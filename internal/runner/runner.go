@@ -64,6 +64,9 @@ func Main(args []string) int {
 		// Collect hard well before the cgroup's limit kills the jail.
 		debug.SetMemoryLimit(setup.MemoryBytes * 3 / 4)
 	}
+	if setup.Python != "" {
+		prepareBootstrap(&setup)
+	}
 	if setup.Confine && setup.Born {
 		if err := finishBorn(&setup); err != nil {
 			fmt.Fprintf(os.Stderr, "cemcp-runner: confine: %v\n", err)

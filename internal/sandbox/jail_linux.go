@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/cemcp/cemcp/internal/bridge"
 	"github.com/cemcp/cemcp/internal/runner/policy"
+	"github.com/cemcp/cemcp/internal/runner/pyboot"
 	"github.com/cemcp/cemcp/internal/runner/spawn"
 	"github.com/cemcp/cemcp/internal/transpile"
 	"golang.org/x/sys/unix"
@@ -36,6 +38,7 @@ type Jail struct {
 	cg     *cgroups // nil with NoCgroups
 	python string   // resolved interpreter; "" when unavailable
 	pyLoad string   // its ELF program interpreter (resolved), if any
+	pyCode []byte   // the bootstrap compiled by it (pyboot), or nil to pass the source
 	noPy   string   // why Python is unavailable
 	netns  *netNS   // the runners' shared, empty network namespace
 	// spawner starts the JavaScript runners, born confined when it is a
@@ -135,6 +138,11 @@ func NewJail(cfg JailConfig, logger *slog.Logger) (*Jail, error) {
 	j.python, j.noPy = findPython(cfg.Python)
 	if j.python != "" {
 		j.pyLoad, _ = elfInterpreter(j.python)
+		code, err := compileBootstrap(j.python)
+		if err != nil {
+			logger.Warn("jail: Python runs compile their bootstrap themselves (3 ms each)", "err", err)
+		}
+		j.pyCode = code
 	}
 	var err error
 	if j.seccompJS, err = policy.Program(false); err != nil {
@@ -195,6 +203,30 @@ func findRunner() (string, error) {
 
 // findPython resolves the interpreter. Only interpreters under /usr can
 // run: that is all the jail binds.
+// compileBootstrap compiles the Python bootstrap with python, the
+// interpreter the jail runs (marshal's format is its own), and returns the
+// marshalled code object. It runs on the host, once per Jail, with the
+// jail's own source as its only input.
+func compileBootstrap(python string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-I", "-S", "-B", "-c", pyboot.MarshalProgram)
+	cmd.Stdin = strings.NewReader(pyboot.Source)
+	cmd.Env = []string{"LANG=C.UTF-8"}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("compile the Python bootstrap with %s: %w: %s", python, err, strings.TrimSpace(stderr.String()))
+	}
+	// A marshalled code object starts with TYPE_CODE ('c', maybe with the
+	// FLAG_REF bit).
+	if len(out) == 0 || out[0]&0x7f != 'c' {
+		return nil, fmt.Errorf("compile the Python bootstrap with %s: no code object in its output", python)
+	}
+	return out, nil
+}
+
 // elfInterpreter returns the resolved PT_INTERP of the executable at path.
 func elfInterpreter(path string) (string, error) {
 	f, err := elf.Open(path)
@@ -561,6 +593,7 @@ func (j *Jail) setupArgs(python, confine, born bool) ([]byte, error) {
 	if python {
 		setup.Python = j.python
 		setup.PythonLoader = j.pyLoad
+		setup.PythonCode = j.pyCode
 		setup.Seccomp = j.seccompPy
 	}
 	return json.Marshal(setup)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cemcp/cemcp/internal/bridge"
 	"github.com/cemcp/cemcp/internal/cpustat"
 	"github.com/cemcp/cemcp/internal/runner/spawn"
 	"github.com/cemcp/cemcp/internal/transpile"
@@ -755,4 +757,31 @@ func TestJailBornRunnerDiesBeforeReady(t *testing.T) {
 		}
 	}
 	assertNothingLeft(t, j)
+}
+
+// TestCompileBootstrap: the host compiles the Python bootstrap with the
+// jail's interpreter, and the Jail passes it to every Python runner; an
+// interpreter that cannot is an error that says so.
+func TestCompileBootstrap(t *testing.T) {
+	j := newTestJail(t, JailConfig{})
+	if j.python == "" {
+		t.Skip(j.noPy)
+	}
+	if len(j.pyCode) == 0 {
+		t.Fatal("the jail has no compiled bootstrap")
+	}
+	var setup bridge.Setup
+	args, err := j.setupArgs(true, true, false)
+	if err == nil {
+		err = json.Unmarshal(args, &setup)
+	}
+	if err != nil || !bytes.Equal(setup.PythonCode, j.pyCode) {
+		t.Fatalf("setup of a Python runner: %v, code passed %v", err, bytes.Equal(setup.PythonCode, j.pyCode))
+	}
+	if r := run(t, j, Python, "return 6 * 7", Limits{}); r.Error != nil || string(r.Result) != "42" {
+		t.Fatalf("run: %+v %s", r.Error, r.Result)
+	}
+	if _, err := compileBootstrap("/bin/false"); err == nil || !strings.Contains(err.Error(), "compile the Python bootstrap") {
+		t.Fatalf("compile with /bin/false: %v", err)
+	}
 }

@@ -2,7 +2,7 @@
 # bridge protocol (package bridge) on fd 3: 4-byte big-endian length + JSON.
 #
 # cemcp-runner execs CPython after confinement with a small prelude
-# (pythonPrelude in python_linux.go) that sends ready and waits in its first
+# (pythonPrelude in internal/runner/python_linux.go) that sends ready and waits in its first
 # read of fd 3; only when the run frame starts arriving does it compile and
 # exec this file in __main__, where it left the bytes read so far as _head.
 # A warm runner can idle for hours, so nothing big is built before that:
