@@ -130,7 +130,8 @@ type cgroup struct {
 
 	// files keeps the control files that every run reads or writes open
 	// (by path) for the life of the cgroup: it is reused, and opening a
-	// cgroup file costs more than the read or write itself.
+	// cgroup file costs more than the read or write itself. Not for
+	// reading cgroup.procs: see procs.
 	filesMu sync.Mutex
 	files   map[string]*os.File
 }
@@ -320,11 +321,15 @@ func (g *cgroup) add(pid int) error {
 	return nil
 }
 
-// procs returns the pids still in the cgroup.
+// procs returns the pids still in the cgroup. It opens cgroup.procs
+// afresh each time: on v1 an open cgroup.procs keeps the list of its first
+// read for up to a second (the kernel's cached pidlist), so a kept
+// descriptor would report processes long gone, and kill would signal pids
+// that may have been reused.
 func (g *cgroup) procs() []int {
 	var pids []int
 	for _, dir := range g.dirs {
-		data, _ := g.read(filepath.Join(dir, "cgroup.procs"))
+		data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
 		for _, f := range strings.Fields(string(data)) {
 			if n, err := strconv.Atoi(f); err == nil {
 				pids = append(pids, n)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -224,5 +225,39 @@ func TestCgroupReuse(t *testing.T) {
 	}
 	if err := cg.removeFree(); err != nil || exists(g3) {
 		t.Fatalf("removeFree: %v, g3 left %v", err, exists(g3))
+	}
+}
+
+// TestCgroupProcsFresh: the processes of a cgroup are read as they are
+// now. On v1 a cgroup.procs descriptor kept open serves its first list for
+// up to a second: a process that has exited (and its pid, which may be
+// reused) must not show.
+func TestCgroupProcsFresh(t *testing.T) {
+	requireJail(t)
+	cg, err := newCgroups("/sys/fs/cgroup")
+	if err != nil {
+		t.Skip("no cgroups: ", err)
+	}
+	g, err := cg.create("r"+strconv.Itoa(os.Getpid())+"-fresh", cgroupLimits{memory: 64 << 20, pids: 16, cpuPercent: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.remove() })
+	for i := 0; i < 3; i++ {
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.add(cmd.Process.Pid); err != nil {
+			t.Fatal(err)
+		}
+		if got := g.procs(); len(got) != 1 || got[0] != cmd.Process.Pid {
+			t.Fatalf("procs = %v, want [%d]", got, cmd.Process.Pid)
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if got := g.procs(); len(got) != 0 {
+			t.Fatalf("round %d: procs = %v right after the process was reaped, want none", i, got)
+		}
 	}
 }
