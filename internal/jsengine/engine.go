@@ -323,7 +323,7 @@ func (e *engine) setup() error {
 		e.refs[r.Qualified] = r
 		flat = append(flat, r.Qualified, r.JSServer, r.JSName)
 	}
-	hv, err := fn(goja.Undefined(), e.vm.ToValue(e.callNative), e.vm.NewArray(flat...))
+	hv, err := fn(goja.Undefined(), e.vm.ToValue(e.callNative), e.vm.NewArray(flat...), e.vm.ToValue(e.loadPolyfills))
 	if err != nil {
 		return err
 	}
@@ -355,6 +355,29 @@ func (e *engine) setup() error {
 		}
 	}
 	return nil
+}
+
+// loadPolyfills compiles and runs polyfillSrc with the prelude's captured
+// arguments and returns the polyfills (the prelude calls it once, on the
+// first call of one of them).
+func (e *engine) loadPolyfills(call goja.FunctionCall) goja.Value {
+	p, err := polyfills()
+	if err != nil {
+		panic(e.vm.NewGoError(err))
+	}
+	fv, err := e.vm.RunProgram(p)
+	if err != nil {
+		panic(e.vm.NewGoError(err))
+	}
+	fn, ok := goja.AssertFunction(fv)
+	if !ok {
+		panic(e.vm.NewTypeError("polyfills are not a function"))
+	}
+	v, err := fn(goja.Undefined(), call.Arguments...)
+	if err != nil {
+		panic(e.vm.NewGoError(err))
+	}
+	return v
 }
 
 // compile parses js. Source maps are read only from inline data: URLs, never

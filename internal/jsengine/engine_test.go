@@ -150,6 +150,8 @@ return [b !== a, b.self === b, b.d.getTime(), a.m.get("k").length, b.m.get("k").
 			want: want{value: `[true,true,5,1,2,true,"structuredClone",1]`}},
 		{name: "structuredClone refuses functions", body: `structuredClone({f() {}})`,
 			want: want{kind: "exception", contains: []string{"TypeError", "could not be cloned"}}},
+		{name: "structuredClone uses the Map of the start", body: `globalThis.Map = function () { throw new Error("replaced") };
+return structuredClone({a: [1, 2]}).a`, want: want{value: `[1,2]`}},
 		{name: "groupBy", body: `const o = Object.groupBy([1, 2, 3, 4], (x) => x % 2 ? "odd" : "even");
 const m = Map.groupBy([1, 2, 3], (x, i) => i < 2);
 return [o.odd, o.even, Object.getPrototypeOf(o), m.get(true), m.get(false), Object.groupBy.name, Map.groupBy.length]`,

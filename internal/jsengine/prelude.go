@@ -15,7 +15,7 @@ import (
 // The helpers are captured before the program runs, so a program that
 // replaces JSON.stringify or Array.from does not change how the engine
 // serializes arguments and results.
-const preludeSrc = `(function (callNative, refs) {
+const preludeSrc = `(function (callNative, refs, loadPolyfills) {
 "use strict";
 const g = globalThis;
 const O = Object, freeze = O.freeze, create = O.create, defineProperty = O.defineProperty,
@@ -85,53 +85,24 @@ for (const name of ["asyncIterator", "dispose", "asyncDispose"]) {
 	if (typeof Symbol[name] !== "symbol") hidden(Symbol, name, Symbol.for("Symbol." + name));
 }
 
-// Polyfills for common library functions goja lacks.
-const hasOwn = O.prototype.hasOwnProperty;
-if (typeof g.structuredClone !== "function") {
-	g.structuredClone = function structuredClone(value) {
-		const seen = new Map();
-		const clone = (v) => {
-			if (v === null || typeof v !== "object") {
-				if (typeof v === "function" || typeof v === "symbol") throw new TypeError("structuredClone: " + typeof v + " could not be cloned");
-				return v;
-			}
-			if (seen.has(v)) return seen.get(v);
-			let out;
-			if (Array.isArray(v)) { out = []; seen.set(v, out); for (let i = 0; i < v.length; i++) out[i] = clone(v[i]); return out; }
-			if (v instanceof Date) return new Date(v.getTime());
-			if (v instanceof RegExp) return new RegExp(v.source, v.flags);
-			if (v instanceof Map) { out = new Map(); seen.set(v, out); for (const [k, x] of v) out.set(clone(k), clone(x)); return out; }
-			if (v instanceof Set) { out = new Set(); seen.set(v, out); for (const x of v) out.add(clone(x)); return out; }
-			out = {};
-			seen.set(v, out);
-			for (const k of O.keys(v)) out[k] = clone(v[k]);
-			return out;
-		};
-		return clone(value);
+// Polyfills for common library functions goja lacks. Their code is
+// compiled on first use (most programs use none): loadPolyfills, from Go,
+// runs polyfillSrc with what it needs captured now.
+const hasOwn = O.prototype.hasOwnProperty, isArray = Array.isArray, apply = Reflect.apply;
+const PMap = Map, PSet = Set, PDate = Date, PRegExp = RegExp;
+let polyfills;
+const lazy = (key, name, length) => {
+	const f = function () {
+		if (polyfills === undefined) polyfills = loadPolyfills(O, create, hasOwn, isArray, PMap, PSet, PDate, PRegExp);
+		return apply(polyfills[key], this, arguments);
 	};
-}
-if (typeof O.groupBy !== "function") {
-	O.groupBy = function groupBy(items, key) {
-		const out = create(null);
-		let i = 0;
-		for (const x of items) {
-			const k = key(x, i++);
-			if (hasOwn.call(out, k)) out[k].push(x); else out[k] = [x];
-		}
-		return out;
-	};
-}
-if (typeof Map.groupBy !== "function") {
-	Map.groupBy = function groupBy(items, key) {
-		const out = new Map();
-		let i = 0;
-		for (const x of items) {
-			const k = key(x, i++);
-			if (out.has(k)) out.get(k).push(x); else out.set(k, [x]);
-		}
-		return out;
-	};
-}
+	defineProperty(f, "name", {value: name});
+	defineProperty(f, "length", {value: length});
+	return f;
+};
+if (typeof g.structuredClone !== "function") g.structuredClone = lazy("structuredClone", "structuredClone", 1);
+if (typeof O.groupBy !== "function") O.groupBy = lazy("groupBy", "groupBy", 2);
+if (typeof Map.groupBy !== "function") Map.groupBy = lazy("mapGroupBy", "groupBy", 2);
 if (typeof g.queueMicrotask !== "function") {
 	const resolved = Promise.resolve();
 	g.queueMicrotask = function queueMicrotask(f) { resolved.then(() => f()); };
@@ -150,10 +121,63 @@ const kind = (x) => {
 return {ToolError: ToolError, stringify: JSON.stringify, parse: JSON.parse, from: Array.from, kind: kind};
 })`
 
-// prelude is compiled once; a goja.Program can run in many runtimes.
-var prelude = sync.OnceValues(func() (*goja.Program, error) {
-	return goja.Compile("cemcp:prelude", preludeSrc, true)
-})
+// polyfillSrc is a function expression called with what the polyfills use,
+// captured by the prelude before the program ran; it returns them.
+const polyfillSrc = `(function (O, create, hasOwn, isArray, Map, Set, Date, RegExp) {
+"use strict";
+return {
+	structuredClone: function structuredClone(value) {
+		const seen = new Map();
+		const clone = (v) => {
+			if (v === null || typeof v !== "object") {
+				if (typeof v === "function" || typeof v === "symbol") throw new TypeError("structuredClone: " + typeof v + " could not be cloned");
+				return v;
+			}
+			if (seen.has(v)) return seen.get(v);
+			let out;
+			if (isArray(v)) { out = []; seen.set(v, out); for (let i = 0; i < v.length; i++) out[i] = clone(v[i]); return out; }
+			if (v instanceof Date) return new Date(v.getTime());
+			if (v instanceof RegExp) return new RegExp(v.source, v.flags);
+			if (v instanceof Map) { out = new Map(); seen.set(v, out); for (const [k, x] of v) out.set(clone(k), clone(x)); return out; }
+			if (v instanceof Set) { out = new Set(); seen.set(v, out); for (const x of v) out.add(clone(x)); return out; }
+			out = {};
+			seen.set(v, out);
+			for (const k of O.keys(v)) out[k] = clone(v[k]);
+			return out;
+		};
+		return clone(value);
+	},
+	groupBy: function groupBy(items, key) {
+		const out = create(null);
+		let i = 0;
+		for (const x of items) {
+			const k = key(x, i++);
+			if (hasOwn.call(out, k)) out[k].push(x); else out[k] = [x];
+		}
+		return out;
+	},
+	mapGroupBy: function groupBy(items, key) {
+		const out = new Map();
+		let i = 0;
+		for (const x of items) {
+			const k = key(x, i++);
+			if (out.has(k)) out.get(k).push(x); else out.set(k, [x]);
+		}
+		return out;
+	},
+};
+})`
+
+// prelude and polyfills are compiled once per process; a goja.Program can
+// run in many runtimes.
+var (
+	prelude = sync.OnceValues(func() (*goja.Program, error) {
+		return goja.Compile("cemcp:prelude", preludeSrc, true)
+	})
+	polyfills = sync.OnceValues(func() (*goja.Program, error) {
+		return goja.Compile("cemcp:polyfills", polyfillSrc, true)
+	})
+)
 
 // Warm compiles the prelude ahead of a run (the first compilation in a
 // process is its most expensive part). A warm-pool runner calls it before
