@@ -639,7 +639,11 @@ func (p *proc) kill() {
 	p.once.Do(func() {
 		started := p.cmd != nil || p.pid > 0
 		p.signalKill()
-		if p.cg != nil {
+		// The runner is its pid namespace's init: its death takes every
+		// process of the run with it, so on v1 (where killing a cgroup means
+		// reading its pids) the cgroup is killed only if it has not died.
+		// v2 kills a cgroup with one write. put checks that it is empty.
+		if p.cg != nil && (p.cg.v2 || !started) {
 			p.cg.kill()
 		}
 		if started {
@@ -647,6 +651,9 @@ func (p *proc) kill() {
 			case <-p.exited:
 			case <-time.After(5 * time.Second):
 				p.j.log.Warn("runner did not exit after SIGKILL", "runner", p.name)
+				if p.cg != nil {
+					p.cg.kill()
+				}
 			}
 		}
 		p.pidMu.Lock()
