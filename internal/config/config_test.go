@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cemcp/cemcp/internal/editdist"
 )
 
 func parse(t *testing.T, src string, env map[string]string) (*Config, error) {
@@ -490,7 +492,7 @@ func TestSuggest(t *testing.T) {
 	if got := suggest("max_outpt_bytes", keys); got != "max_output_bytes" {
 		t.Errorf("long key: %q", got)
 	}
-	if d := levenshtein("kitten", "sitting"); d != 3 {
+	if d := editdist.Distance("kitten", "sitting"); d != 3 {
 		t.Errorf("levenshtein = %d", d)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cemcp/cemcp/internal/editdist"
 )
 
 // Error is one problem in a configuration file. Every error that Load and
@@ -185,7 +187,7 @@ func suggest(word string, candidates []string) string {
 	best, bestD := "", -1
 	lw := strings.ToLower(word)
 	for _, c := range candidates {
-		d := levenshtein(lw, strings.ToLower(c))
+		d := editdist.Distance(lw, strings.ToLower(c))
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
@@ -215,31 +217,6 @@ func suggest(word string, candidates []string) string {
 		}
 	}
 	return prefix
-}
-
-// levenshtein is the edit distance between a and b, in runes.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 256 || len(rb) > 256 { // not a typo; do not spend time
-		return 1 << 20
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // unknownKeyFix is the fix for an unknown key: a did-you-mean when one is

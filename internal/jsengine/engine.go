@@ -19,6 +19,7 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/editdist"
 )
 
 // Caller performs one tool call for the program, by qualified name. A
@@ -819,7 +820,7 @@ func (e *engine) notFound(name string) string {
 	}
 	var cs []cand
 	for q := range e.refs {
-		d := levenshtein(strings.ToLower(name), strings.ToLower(q))
+		d := editdist.Distance(strings.ToLower(name), strings.ToLower(q))
 		if d <= max(3, len(name)/3) || strings.Contains(q, name) || strings.Contains(name, q) {
 			cs = append(cs, cand{q, d})
 		}
@@ -834,27 +835,4 @@ func (e *engine) notFound(name string) string {
 		msg += "; did you mean " + strings.Join(names, ", ") + "?"
 	}
 	return msg
-}
-
-func levenshtein(a, b string) int {
-	if len(a) > 200 || len(b) > 200 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

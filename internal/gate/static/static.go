@@ -50,6 +50,7 @@ import (
 	"strings"
 
 	"github.com/cemcp/cemcp/internal/catalog"
+	"github.com/cemcp/cemcp/internal/editdist"
 )
 
 // Finding is one result of the analysis.
@@ -190,7 +191,7 @@ func suggest(r Resolver, want string, js bool) string {
 		if js {
 			cand = n.JSServer + "." + n.JSName
 		}
-		d := editDistance(lw, strings.ToLower(cand))
+		d := editdist.Distance(lw, strings.ToLower(cand))
 		if d < bestD || d == bestD && cand < best {
 			best, bestD = cand, d
 		}
@@ -200,28 +201,4 @@ func suggest(r Resolver, want string, js bool) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

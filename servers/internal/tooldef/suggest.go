@@ -3,6 +3,8 @@ package tooldef
 import (
 	"slices"
 	"strings"
+
+	"github.com/cemcp/cemcp/internal/editdist"
 )
 
 // Suggest returns the candidates closest to s (edit distance, case-folded),
@@ -16,7 +18,7 @@ func Suggest(s string, candidates []string, n int) []string {
 	var sc []scored
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := editDistance(ls, lc)
+		d := editdist.Distance(ls, lc)
 		if strings.Contains(lc, ls) && len(ls) >= 3 {
 			d = min(d, 1)
 		}
@@ -40,25 +42,4 @@ func DidYouMean(s string, candidates []string) string {
 		return ""
 	}
 	return "; did you mean " + strings.Join(sg, " or ") + "?"
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
