@@ -95,20 +95,8 @@ func TestJSTestdata(t *testing.T) {
 			base := strings.TrimSuffix(f.name, ext)
 			t.Run(base, func(t *testing.T) {
 				rep := analyzeProgram(t, f.name, f.data)
-				got := formatFindings(rep.Findings)
-				want, _ := ar.get(base + ".want")
-				if *update {
-					if got != want {
-						ar.set(base+".want", got)
-						changed = true
-					}
+				if ar.golden(t, base, rep.Findings, &changed) {
 					return
-				}
-				if got != want {
-					t.Errorf("findings:\n%s\nwant:\n%s\nmessages:", got, want)
-					for _, f := range rep.Findings {
-						t.Logf("  %s", f.Message)
-					}
 				}
 				for _, f := range rep.Findings {
 					if f.Line < 1 || !strings.HasPrefix(f.Message, fmt.Sprintf("line %d: ", f.Line)) {

@@ -30,21 +30,7 @@ func TestPythonTestdata(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := formatFindings(rep.Findings)
-				want, _ := ar.get(base + ".want")
-				if *update {
-					if got != want {
-						ar.set(base+".want", got)
-						changed = true
-					}
-					return
-				}
-				if got != want {
-					t.Errorf("findings:\n%s\nwant:\n%s", got, want)
-					for _, f := range rep.Findings {
-						t.Logf("  %s", f.Message)
-					}
-				}
+				ar.golden(t, base, rep.Findings, &changed)
 			})
 		}
 		if changed {

@@ -68,3 +68,26 @@ func (ar *archive) write(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 }
+
+// golden compares the findings of program base with base.want in the
+// archive or, with -update, records them there (setting *changed when they
+// differ) and reports true: the caller's other checks are then moot.
+func (ar *archive) golden(t *testing.T, base string, findings []Finding, changed *bool) (updating bool) {
+	t.Helper()
+	got := formatFindings(findings)
+	want, _ := ar.get(base + ".want")
+	if *update {
+		if got != want {
+			ar.set(base+".want", got)
+			*changed = true
+		}
+		return true
+	}
+	if got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s\nmessages:", got, want)
+		for _, f := range findings {
+			t.Logf("  %s", f.Message)
+		}
+	}
+	return false
+}
