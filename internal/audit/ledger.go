@@ -310,18 +310,9 @@ func (l *Ledger) write(ctx context.Context, b *body) error {
 	}
 	noWait, _ := ctx.Value(noWaitKey{}).(bool)
 	r := &request{b: b, done: make(chan error, 1), noWait: noWait}
-	l.mu.RLock()
-	if l.closed {
-		l.mu.RUnlock()
-		return ErrClosed
+	if err := l.enqueue(ctx, r); err != nil {
+		return err
 	}
-	select {
-	case l.reqs <- r:
-	case <-ctx.Done():
-		l.mu.RUnlock()
-		return ctx.Err()
-	}
-	l.mu.RUnlock()
 	if noWait {
 		return nil // the writer logs a record it refuses
 	}
@@ -333,6 +324,22 @@ func (l *Ledger) write(ctx context.Context, b *body) error {
 			return ctx.Err()
 		}
 		return <-r.done
+	}
+}
+
+// enqueue hands r to the writer, unless the ledger is closed or ctx ends
+// first.
+func (l *Ledger) enqueue(ctx context.Context, r *request) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		return ErrClosed
+	}
+	select {
+	case l.reqs <- r:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -353,18 +360,9 @@ func NoWait(ctx context.Context) context.Context { return context.WithValue(ctx,
 // Flush waits until every record queued before it is committed.
 func (l *Ledger) Flush(ctx context.Context) error {
 	r := &request{done: make(chan error, 1)}
-	l.mu.RLock()
-	if l.closed {
-		l.mu.RUnlock()
-		return ErrClosed
+	if err := l.enqueue(ctx, r); err != nil {
+		return err
 	}
-	select {
-	case l.reqs <- r:
-	case <-ctx.Done():
-		l.mu.RUnlock()
-		return ctx.Err()
-	}
-	l.mu.RUnlock()
 	select {
 	case err := <-r.done:
 		return err
