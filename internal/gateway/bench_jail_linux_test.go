@@ -13,7 +13,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/cemcp/cemcp/internal/cpustat"
+	"github.com/cemcp/cemcp/internal/procstat"
 )
 
 // BenchmarkExecuteThroughput is issue 3's throughput figure end to end:
@@ -108,9 +108,9 @@ func buildRunner(tb testing.TB) string {
 	return runnerBin
 }
 
-// machineBusy is cpustat.Busy for a benchmark.
+// machineBusy is procstat.Busy for a benchmark.
 func machineBusy(tb testing.TB) time.Duration {
-	d, err := cpustat.Busy()
+	d, err := procstat.Busy()
 	if err != nil {
 		tb.Skip(err)
 	}

@@ -8,12 +8,12 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cemcp/cemcp/internal/procstat"
 	"github.com/cemcp/cemcp/servers"
 )
 
@@ -101,18 +101,11 @@ func BenchmarkExecuteOneCall(b *testing.B) {
 
 // rssBytes reads this process's resident set size.
 func rssBytes(tb testing.TB) int64 {
-	b, err := os.ReadFile("/proc/self/status")
+	n, err := procstat.RSS(0)
 	if err != nil {
-		tb.Skip("no /proc/self/status")
+		tb.Skip(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	tb.Skip("no VmRSS")
-	return 0
+	return n
 }
 
 // BenchmarkMemory reports the gateway's memory with the ten bundled servers

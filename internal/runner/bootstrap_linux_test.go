@@ -6,13 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cemcp/cemcp/internal/bridge"
+	"github.com/cemcp/cemcp/internal/procstat"
 	"github.com/cemcp/cemcp/internal/runner/pyboot"
 )
 
@@ -299,22 +299,13 @@ func BenchmarkPythonIdleRSS(b *testing.B) {
 	}
 }
 
+// vmRSSKiB returns process pid's resident memory in KiB.
 func vmRSSKiB(t testing.TB, pid int) int64 {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	n, err := procstat.RSS(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-	}
-	t.Fatalf("no VmRSS for %d", pid)
-	return 0
+	return n >> 10
 }
 
 // bootstraps are the two forms of the bootstrap a runner may pass CPython:

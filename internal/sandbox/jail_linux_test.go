@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/cemcp/cemcp/internal/bridge"
-	"github.com/cemcp/cemcp/internal/cpustat"
+	"github.com/cemcp/cemcp/internal/procstat"
 	"github.com/cemcp/cemcp/internal/runner/spawn"
 	"github.com/cemcp/cemcp/internal/transpile"
 )
@@ -505,9 +505,9 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(float64((children1-children0).Microseconds())/float64(b.N+8), "jail-cpu-µs/runner")
 }
 
-// systemBusy is cpustat.Busy for a benchmark.
+// systemBusy is procstat.Busy for a benchmark.
 func systemBusy(b *testing.B) time.Duration {
-	d, err := cpustat.Busy()
+	d, err := procstat.Busy()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -571,19 +571,13 @@ func peek(pl *pool) []*proc {
 	return rs
 }
 
+// vmRSS returns process pid's resident memory in KiB.
 func vmRSS(t testing.TB, pid int) int64 {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	n, err := procstat.RSS(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	t.Fatalf("no VmRSS for %d", pid)
-	return 0
+	return n >> 10
 }
 
 // TestJailSpawner: confined runners are the spawner's children, not the

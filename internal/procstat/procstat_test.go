@@ -1,4 +1,4 @@
-package cpustat
+package procstat
 
 import (
 	"testing"
@@ -49,6 +49,37 @@ func FuzzParse(f *testing.F) {
 		d, err := Parse(data)
 		if err == nil && d < 0 {
 			t.Fatalf("negative busy time %v", d)
+		}
+	})
+}
+
+func TestParseRSS(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     int64
+		err      bool
+	}{
+		{"status", "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t    6292 kB\nRssAnon:\t 888 kB\n", 6292 << 10, false},
+		{"zombie", "Name:\tx\nState:\tZ (zombie)\n", 0, true},
+		{"garbage", "VmRSS:\tlots kB\n", 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseRSS([]byte(tc.in))
+			if (err != nil) != tc.err || got != tc.want {
+				t.Fatalf("parseRSS = %d, %v; want %d (error %v)", got, err, tc.want, tc.err)
+			}
+		})
+	}
+	if n, err := RSS(0); err != nil || n < 1<<20 {
+		t.Fatalf("RSS of this process = %d, %v", n, err)
+	}
+}
+
+func FuzzParseRSS(f *testing.F) {
+	f.Add([]byte("VmRSS:\t 6292 kB\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if n, err := parseRSS(data); err == nil && n < 0 {
+			t.Fatalf("negative RSS %d", n)
 		}
 	})
 }
