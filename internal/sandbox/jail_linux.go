@@ -487,18 +487,7 @@ func (j *Jail) execRunner(p *proc, args []byte, child, cgFD *os.File, confine bo
 	cmd.Stderr = p.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: true}
 	if confine {
-		cmd.SysProcAttr = &syscall.SysProcAttr{
-			Cloneflags: jailCloneflags,
-			// Only the jail's unprivileged ids are mapped: nothing in the
-			// jail is ever uid 0, even during setup.
-			UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
-			GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
-			GidMappingsEnableSetgroups: true, // so that the supplementary groups can be dropped
-			Credential:                 &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
-			AmbientCaps:                jailAmbientCaps,
-			Pdeathsig:                  syscall.SIGKILL,
-			Setsid:                     true,
-		}
+		cmd.SysProcAttr = j.jailAttr(jailCloneflags)
 		if cgFD != nil {
 			cmd.SysProcAttr.UseCgroupFD = true
 			cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
@@ -560,6 +549,24 @@ func (j *Jail) spawnRunner(sp *spawner, p *proc, args []byte, child, cgFD *os.Fi
 		close(p.exited)
 	}()
 	return nil
+}
+
+// jailAttr starts a process as the jail's unprivileged uid and gid in a
+// new user namespace (and the other namespaces of cloneflags) that maps only
+// them, with no supplementary groups and jailAmbientCaps of that namespace:
+// a self-confining runner, or a confining spawner. Nothing in the jail is
+// ever uid 0, even during setup.
+func (j *Jail) jailAttr(cloneflags uintptr) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{
+		Cloneflags:                 cloneflags,
+		UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
+		GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
+		GidMappingsEnableSetgroups: true, // so that the supplementary groups can be dropped
+		Credential:                 &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
+		AmbientCaps:                jailAmbientCaps,
+		Pdeathsig:                  syscall.SIGKILL,
+		Setsid:                     true,
+	}
 }
 
 // signalKill sends SIGKILL to the runner, if it was started.

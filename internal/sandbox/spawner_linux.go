@@ -100,16 +100,7 @@ func startSpawner(j *Jail, born bool) (_ *spawner, retErr error) {
 		// The jail's uid in user, mount, IPC and UTS namespaces of the
 		// spawner's own (shared by its runners), with the two capabilities
 		// it confines itself with; see spawn.Confinement.
-		cmd.SysProcAttr = &syscall.SysProcAttr{
-			Cloneflags:                 bornSpawnerCloneflags,
-			UidMappings:                []syscall.SysProcIDMap{{ContainerID: jailUID, HostID: j.cfg.HostUID, Size: 1}},
-			GidMappings:                []syscall.SysProcIDMap{{ContainerID: jailGID, HostID: j.cfg.HostGID, Size: 1}},
-			GidMappingsEnableSetgroups: true,
-			Credential:                 &syscall.Credential{Uid: jailUID, Gid: jailGID, Groups: []uint32{}},
-			AmbientCaps:                jailAmbientCaps,
-			Pdeathsig:                  syscall.SIGKILL,
-			Setsid:                     true,
-		}
+		cmd.SysProcAttr = j.jailAttr(bornSpawnerCloneflags)
 	}
 	if err := j.netns.start(cmd); err != nil {
 		return nil, fmt.Errorf("start spawner: %w", err)
